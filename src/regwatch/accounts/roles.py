@@ -1,0 +1,57 @@
+"""Roles are Django groups whose permissions are declared here, kept in step after every migrate.
+
+Permission strings are ``app_label.codename``; ``app_label.*`` grants every
+permission of an app, ``app_label.view_*`` every view permission of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    label: str
+    grants: tuple[str, ...]
+
+
+_READ_ALL = ("core.view_*", "subjects.view_*", "packs.view_*")
+
+ROLES: dict[str, Role] = {
+    r.code: r
+    for r in [
+        Role("system_admin", "系统管理员", ("core.*", "accounts.*", "audit.view_*", "subjects.view_*", "packs.*")),
+        Role("data_admin", "数据管理员", (*_READ_ALL, "subjects.*", "core.add_dictionary", "core.change_dictionary",
+                                         "core.add_dictionaryitem", "core.change_dictionaryitem")),
+        Role("model_admin", "模型管理员", (*_READ_ALL,)),
+        Role("business_admin", "业务管理员", (*_READ_ALL, "subjects.change_subject", "subjects.add_subjecttag",
+                                             "subjects.change_subjecttag", "subjects.delete_subjecttag", "subjects.add_tag",
+                                             "subjects.change_tag")),
+        Role("inspector", "监管人员", (*_READ_ALL, "subjects.add_record")),
+        Role("leader", "领导", (*_READ_ALL,)),
+        Role("api_client", "接口调用方", ("subjects.view_subject", "subjects.view_record", "subjects.view_tag",
+                                          "subjects.view_subjecttag", "core.view_region", "core.view_dictionary",
+                                          "core.view_dictionaryitem")),
+    ]
+}
+
+
+def _matches(grant: str, app_label: str, codename: str) -> bool:
+    g_app, _, g_code = grant.partition(".")
+    if g_app != app_label:
+        return False
+    if g_code.endswith("*"):
+        return codename.startswith(g_code[:-1])
+    return codename == g_code
+
+
+def sync_roles(**kwargs: Any) -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    perms = list(Permission.objects.select_related("content_type"))
+    for role in ROLES.values():
+        group, _ = Group.objects.get_or_create(name=role.code)
+        wanted = [p for p in perms if any(_matches(g, p.content_type.app_label, p.codename) for g in role.grants)]
+        group.permissions.set(wanted)

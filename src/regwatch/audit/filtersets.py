@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import django_filters
+
+from regwatch.web.filters import SearchFilterSet
+
+from .models import AccessEvent, AuditEvent
+
+
+class AuditEventFilterSet(SearchFilterSet):
+    search_fields = ("object_repr", "actor_label", "object_id")
+    at = django_filters.DateFromToRangeFilter(label="时间（起止）")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["q", "action", "object_type", "at"]
+
+
+class AccessEventFilterSet(SearchFilterSet):
+    search_fields = ("target", "actor_label", "action")
+    at = django_filters.DateFromToRangeFilter(label="时间（起止）")
+
+    class Meta:
+        model = AccessEvent
+        fields = ["q", "action", "at"]

@@ -1,0 +1,70 @@
+"""Writing audit and access events.  Signals call ``record_change``; views never write by hand."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from django.db import models
+
+from .context import current_actor
+from .models import AccessEvent, AuditEvent
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time | decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return "<binary>"
+    return value
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for f in instance._meta.concrete_fields:
+        data[f.attname] = _json_value(getattr(instance, f.attname))
+    return data
+
+
+def _actor_fields() -> dict[str, Any]:
+    actor = current_actor()
+    user = actor.user if getattr(actor.user, "is_authenticated", False) else None
+    label = user.get_username() if user is not None else actor.label
+    return {"actor": user, "actor_label": label, "ip": actor.ip}
+
+
+def record_change(action: str, instance: models.Model, before: dict | None, after: dict | None) -> AuditEvent:
+    fields = _actor_fields()
+    return AuditEvent.objects.create(
+        action=action,
+        object_type=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:255],
+        before=before,
+        after=after,
+        request_id=current_actor().request_id,
+        **fields,
+    )
+
+
+def record_bulk(model: type[models.Model], summary: dict[str, Any]) -> AuditEvent:
+    """Bulk loads bypass signals by design (speed); they leave one event with their summary."""
+    return AuditEvent.objects.create(
+        action=AuditEvent.Action.BULK,
+        object_type=model._meta.label_lower,
+        object_id="*",
+        object_repr=f"批量：{model._meta.verbose_name}",
+        after=summary,
+        request_id=current_actor().request_id,
+        **_actor_fields(),
+    )
+
+
+def record_access(action: str, target: str, **detail: Any) -> AccessEvent:
+    return AccessEvent.objects.create(action=action, target=target[:255], detail=detail, **_actor_fields())
+
+
+def history(instance: models.Model) -> models.QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(object_type=instance._meta.label_lower, object_id=str(instance.pk))

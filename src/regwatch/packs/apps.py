@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PacksConfig(AppConfig):
+    name = "regwatch.packs"
+    label = "packs"
+    verbose_name = "业务包"

@@ -1,0 +1,101 @@
+"""Loading a pack's manifest into the database: idempotent and versioned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from regwatch.audit.context import system
+from regwatch.core.models import Dictionary, DictionaryItem
+from regwatch.core.regions import load_gbt2260, read_csv
+from regwatch.subjects.models import RecordType, SubjectKind, Tag
+
+from .manifest import DictionarySpec, PackManifest, read_manifest
+from .models import PackInstall
+
+
+@dataclass
+class LoadResult:
+    pack: str
+    version: str
+    changed: bool
+    created: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        if not self.changed:
+            return f"业务包 {self.pack} {self.version} 已是最新，未做改动"
+        parts = "，".join(f"{k} {v}" for k, v in self.created.items() if v)
+        return f"业务包 {self.pack} {self.version} 已加载" + (f"（新增：{parts}）" if parts else "")
+
+
+def _dictionary_items(spec: DictionarySpec) -> list[tuple[str, str, str]]:
+    if spec.items_csv:
+        return [(r["code"], r["name"], r.get("parent") or "") for r in read_csv(spec.items_csv)]
+    return [(i.code, i.name, i.parent) for i in spec.items]
+
+
+def upsert_dictionary(spec: DictionarySpec) -> bool:
+    """Create a new version only when the items or the name changed; returns whether it did."""
+    items = _dictionary_items(spec)
+    current = Dictionary.objects.filter(code=spec.code, is_current=True).first()
+    if current is not None:
+        old = [(i.code, i.name, i.parent_code) for i in current.items.order_by("sort_order", "code")]
+        if old == items and current.name == spec.name:
+            return False
+        Dictionary.objects.filter(pk=current.pk).update(is_current=False)
+    dictionary = Dictionary.objects.create(
+        code=spec.code, name=spec.name, kind=spec.kind, source=spec.source, description=spec.description,
+        version=(current.version + 1) if current else 1, is_current=True,
+    )
+    DictionaryItem.objects.bulk_create(
+        DictionaryItem(dictionary=dictionary, code=c, name=n, parent_code=p, sort_order=i) for i, (c, n, p) in enumerate(items)
+    )
+    return True
+
+
+def _upsert(model: type, key: dict, values: dict) -> bool:
+    obj = model._default_manager.filter(**key).first()  # type: ignore[attr-defined]
+    if obj is None:
+        model._default_manager.create(**key, **values)  # type: ignore[attr-defined]
+        return True
+    if any(getattr(obj, k) != v for k, v in values.items()):
+        for k, v in values.items():
+            setattr(obj, k, v)
+        obj.save()
+    return False
+
+
+def load_pack(name: str, manifest: PackManifest | None = None) -> LoadResult:
+    manifest = manifest or read_manifest(name)
+    checksum = manifest.checksum()
+    installed = PackInstall.objects.filter(name=manifest.name).first()
+    if installed is not None and installed.checksum == checksum:
+        return LoadResult(manifest.name, manifest.version, changed=False)
+    counts = {"区划": 0, "主体类型": 0, "记录类型": 0, "字典版本": 0, "标签": 0}
+    with system(f"pack-load:{manifest.name}"), transaction.atomic():
+        counts["区划"] = load_gbt2260()
+        for k in manifest.subject_kinds:
+            counts["主体类型"] += _upsert(SubjectKind, {"code": k.code}, {"name": k.name, "pack": manifest.name, "description": k.description})
+        for rt in manifest.record_types:
+            counts["记录类型"] += _upsert(
+                RecordType, {"code": rt.code},
+                {"name": rt.name, "pack": manifest.name, "category": rt.category, "description": rt.description,
+                 "fields": [f.model_dump() for f in rt.fields]},
+            )
+        record_type_dict = DictionarySpec(
+            code=f"{manifest.name}.record_type", name=f"{manifest.title}记录类型", kind="record_type", source=manifest.name,
+            items=[{"code": r.code, "name": r.name} for r in manifest.record_types],  # type: ignore[misc]
+        )
+        for spec in [*manifest.dictionaries, record_type_dict]:
+            counts["字典版本"] += upsert_dictionary(spec)
+        for t in manifest.tags:
+            counts["标签"] += _upsert(
+                Tag, {"code": t.code},
+                {"name": t.name, "category": t.category, "color": t.color, "pack": manifest.name, "description": t.description},
+            )
+        PackInstall.objects.update_or_create(
+            name=manifest.name,
+            defaults={"title": manifest.title, "version": manifest.version, "checksum": checksum, "manifest": manifest.model_dump(mode="json")},
+        )
+    return LoadResult(manifest.name, manifest.version, changed=True, created=counts)

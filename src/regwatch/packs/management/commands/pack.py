@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from regwatch.packs.generate import generate_pack_data
+from regwatch.packs.loader import load_pack
+from regwatch.packs.manifest import available_packs, read_manifest
+from regwatch.packs.models import PackInstall
+from regwatch.web.progress import cli_progress
+
+
+class Command(BaseCommand):
+    help = "List, load or generate synthetic data for domain packs."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("list", help="list available packs and what is loaded")
+        load = sub.add_parser("load", help="load a pack's manifest (idempotent)")
+        load.add_argument("name")
+        gen = sub.add_parser("generate", help="generate synthetic subjects and records")
+        gen.add_argument("name")
+        gen.add_argument("--subjects", type=int, default=1000)
+        gen.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args: Any, action: str, **opts: Any) -> None:
+        try:
+            if action == "list":
+                installed = {p.name: p for p in PackInstall.objects.all()}
+                for name in available_packs():
+                    m = read_manifest(name)
+                    state = f"已加载 {installed[name].version}" if name in installed else "未加载"
+                    self.stdout.write(f"{name:<18} {m.version:<8} {state:<12} {m.title}")
+            elif action == "load":
+                self.stdout.write(load_pack(opts["name"]).summary())
+            elif action == "generate":
+                with cli_progress(opts["subjects"], "生成主体") as bar:
+                    counts = generate_pack_data(opts["name"], opts["subjects"], opts["seed"], progress=bar)
+                self.stdout.write(f"新增主体 {counts['subjects']}，记录 {counts['records']}，已存在跳过 {counts['skipped']}")
+        except (FileNotFoundError, ValueError) as exc:
+            raise CommandError(str(exc)) from exc

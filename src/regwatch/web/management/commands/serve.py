@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve regwatch with gunicorn (static files through WhiteNoise)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument("--workers", type=int, default=2)
+
+    def handle(self, *args: Any, bind: str, workers: int, **opts: Any) -> None:
+        from gunicorn.app.base import BaseApplication
+
+        from regwatch.wsgi import application
+
+        options = {"bind": bind, "workers": workers, "accesslog": "-", "timeout": 120}
+
+        class Server(BaseApplication):  # type: ignore[misc]
+            def load_config(self) -> None:
+                for key, value in options.items():
+                    self.cfg.set(key, value)
+
+            def load(self) -> Any:
+                return application
+
+        self.stdout.write(f"regwatch 已启动：http://{bind}/  （Ctrl+C 停止）")
+        Server().run()
