@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -18,6 +19,7 @@ TITLES = {
     404: "资源不存在",
     405: "不支持该请求方法",
     406: "不支持的响应格式",
+    409: "与已有数据冲突",
     413: "请求数据过大",
     415: "不支持的数据格式",
     429: "请求过于频繁",
@@ -37,6 +39,8 @@ def problem(status_code: int, detail: Any = None, errors: Any = None, **extra: A
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ProtectedError | RestrictedError):
+        return Response(problem(409, "该数据仍被其他数据引用，不能删除"), status=409, content_type=CONTENT_TYPE)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, DjangoPermissionDenied):
@@ -48,13 +52,25 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     data = response.data
     if isinstance(exc, exceptions.ValidationError):
-        body = problem(response.status_code, "提交的数据未通过校验", errors=data)
+        if set(_flat_codes(exc.get_codes())) == {"unique"}:
+            response.status_code = status.HTTP_409_CONFLICT
+            body = problem(409, "已存在相同标识的数据", errors=data)
+        else:
+            body = problem(response.status_code, "提交的数据未通过校验", errors=data)
     else:
         detail = data.get("detail") if isinstance(data, dict) else data
         body = problem(response.status_code, str(detail) if detail else None)
     response.data = body
     response.content_type = CONTENT_TYPE
     return response
+
+
+def _flat_codes(codes: Any) -> list[str]:
+    if isinstance(codes, dict):
+        return [c for v in codes.values() for c in _flat_codes(v)]
+    if isinstance(codes, list):
+        return [c for v in codes for c in _flat_codes(v)]
+    return [str(codes)]
 
 
 def json_problem(request: HttpRequest, status_code: int, detail: str | None = None) -> JsonResponse:

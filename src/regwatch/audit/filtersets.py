@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import django_filters
 
-from regwatch.web.filters import SearchFilterSet
+from regwatch.web.filters import DateRangeFilter, SearchFilterSet
 
 from .models import AccessEvent, AuditEvent
 
 
 class AuditEventFilterSet(SearchFilterSet):
     search_fields = ("object_repr", "actor_label", "object_id")
-    at = django_filters.DateFromToRangeFilter(label="时间（起止）")
+    at = DateRangeFilter(label="时间（起止）")
 
     class Meta:
         model = AuditEvent
@@ -18,7 +18,7 @@ class AuditEventFilterSet(SearchFilterSet):
 
 class AccessEventFilterSet(SearchFilterSet):
     search_fields = ("target", "actor_label", "action")
-    at = django_filters.DateFromToRangeFilter(label="时间（起止）")
+    at = DateRangeFilter(label="时间（起止）")
 
     class Meta:
         model = AccessEvent

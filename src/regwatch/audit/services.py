@@ -21,11 +21,24 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+# Secrets never enter the audit trail; bookkeeping timestamps alone are not a change.
+NEVER_SNAPSHOT = {"password"}
+NOT_A_CHANGE = {"last_login"}
+
+
 def snapshot(instance: models.Model) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for f in instance._meta.concrete_fields:
-        data[f.attname] = _json_value(getattr(instance, f.attname))
+        if f.attname not in NEVER_SNAPSHOT:
+            data[f.attname] = _json_value(getattr(instance, f.attname))
     return data
+
+
+def is_change(instance: models.Model, before: dict[str, Any] | None, after: dict[str, Any]) -> bool:
+    if before is None:
+        return True
+    ignored = NOT_A_CHANGE | {f.attname for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)}
+    return any(before.get(k) != v for k, v in after.items() if k not in ignored)
 
 
 def _actor_fields() -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from .registry import is_audited
-from .services import record_change, snapshot
+from .services import is_change, record_change, snapshot
 
 _BEFORE = "_audit_before"
 
@@ -24,7 +24,7 @@ def _post_save(sender: type, instance: Any, created: bool, raw: bool = False, **
         return
     before = None if created else getattr(instance, _BEFORE, None)
     after = snapshot(instance)
-    if before == after:
+    if not created and not is_change(instance, before, after):
         return
     record_change("create" if created else "update", instance, before, after)
 

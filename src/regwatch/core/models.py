@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.db import models
 
 from regwatch.audit.registry import audited
@@ -34,7 +35,10 @@ class TreeMixin(models.Model):
 class Region(TreeMixin):
     """GB/T 2260 administrative divisions, extended by township, village and grid codes."""
 
-    code = models.CharField("区划代码", max_length=15, unique=True)
+    code = models.CharField(
+        "区划代码", max_length=15, unique=True,
+        validators=[RegexValidator(r"^\d{6}(\d{3}){0,3}$", "区划代码应为6位（省市县）、9位（乡镇）、12位（村社区）或15位（网格）数字")],
+    )
     name = models.CharField("名称", max_length=100)
     level = models.CharField("层级", max_length=10, choices=RegionLevel.choices)
     parent = models.ForeignKey("self", verbose_name="上级区划", null=True, blank=True, on_delete=models.PROTECT, related_name="children")

@@ -39,6 +39,7 @@ register(ObjectType(
     filterset=filtersets.DictionaryFilterSet,
     detail_fields=["code", "name", "kind", "version", "is_current", "source", "description", "created_at"],
     form_fields=["code", "name", "kind", "source", "description"],
+    api_read_only=("version", "is_current", "created_at"),
 ))
 
 register(ObjectType(

@@ -4,9 +4,11 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from regwatch.core.models import Region
-from regwatch.web.filters import SearchFilterSet
+from regwatch.web.filters import DateRangeFilter, SearchFilterSet
 
 from .models import Record, RecordType, Subject, SubjectKind, SubjectStatus, SubjectTag, Tag
 
@@ -15,6 +17,7 @@ def _subtree(queryset: QuerySet[Any], field: str, region: Region | None) -> Quer
     return queryset.filter(**{f"{field}__path__startswith": region.path}) if region else queryset
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class RegionSubtreeFilter(django_filters.ModelChoiceFilter):
     """Pick a region; rows anywhere below it match."""
 
@@ -44,7 +47,7 @@ class SubjectFilterSet(SearchFilterSet):
 class RecordFilterSet(SearchFilterSet):
     search_fields = ("summary", "source_ref", "subject__name", "subject__uscc")
     record_type = django_filters.ModelChoiceFilter(queryset=RecordType.objects.all(), label="记录类型")
-    occurred_on = django_filters.DateFromToRangeFilter(label="发生日期（起止）")
+    occurred_on = DateRangeFilter(label="发生日期（起止）")
     region = RegionSubtreeFilter(region_field="subject__region")
     subject = django_filters.NumberFilter(field_name="subject_id", label="主体ID")
 

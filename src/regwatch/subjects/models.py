@@ -69,7 +69,7 @@ class Subject(models.Model):
     legal_representative = models.CharField("法定代表人/负责人", max_length=50, blank=True)
     status = models.CharField("经营状态", max_length=10, choices=SubjectStatus.choices, default=SubjectStatus.ACTIVE, db_index=True)
     established_on = models.DateField("成立日期", null=True, blank=True)
-    pack = models.CharField("业务包", max_length=40, db_index=True)
+    pack = models.CharField("业务包", max_length=40, db_index=True, blank=True, help_text="留空时取主体类型所属业务包")
     attributes = models.JSONField("扩展属性", default=dict, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -85,6 +85,11 @@ class Subject(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self.pack and self.kind_id:
+            self.pack = self.kind.pack
+        super().save(*args, **kwargs)
 
 
 @audited
@@ -176,6 +181,7 @@ class SubjectTag(models.Model):
     class Meta:
         verbose_name = "主体标签"
         verbose_name_plural = "主体标签"
+        ordering = ["-assigned_at", "id"]
         constraints = [models.UniqueConstraint(fields=["subject", "tag"], name="subject_tag_unique")]
 
     def __str__(self) -> str:

@@ -41,12 +41,17 @@ class ObjectType:
     detail_template: str = "web/detail.html"
     detail_context: Callable[[Any, Any], dict[str, Any]] | None = None
     api_fields: list[str] | None = None
+    api_read_only: tuple[str, ...] = ()
     export: bool = True
     menu_order: int = 100
 
     @property
     def title(self) -> str:
         return str(self.model._meta.verbose_name_plural)
+
+    @property
+    def verbose_name(self) -> str:
+        return str(self.model._meta.verbose_name)
 
     @property
     def app_label(self) -> str:

@@ -56,6 +56,8 @@ class ObjectListView(ObjectView):
         sortable = {c.sort or c.name for c in otype.columns if c.sort is not None}
         if sort.lstrip("-") in sortable:
             qs = qs.order_by(sort, "pk")
+        elif not qs.ordered:
+            qs = qs.order_by("pk")
         if request.GET.get("export") == "xlsx" and otype.export:
             filters = {k: v for k, v in request.GET.items() if k != "export"}
             return export_xlsx(otype, qs, filters)
@@ -101,7 +103,8 @@ class ObjectDetailView(ObjectView):
             "otype": otype,
             "object": obj,
             "details": details,
-            "history": history(obj)[:50] if request.user.has_perm("audit.view_auditevent") else None,
+            # Whoever may change an object may see how it changed; auditors see all.
+            "history": history(obj)[:50] if request.user.has_perm("audit.view_auditevent") or request.user.has_perm(otype.perm("change")) else None,
             "can_change": otype.editable and request.user.has_perm(otype.perm("change")),
             "can_delete": otype.editable and request.user.has_perm(otype.perm("delete")),
             **(otype.detail_context(obj, request.user) if otype.detail_context else {}),

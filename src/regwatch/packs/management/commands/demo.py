@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from regwatch.packs.demo import DEMO_PASSWORD, ensure_demo_users
 from regwatch.packs.generate import generate_pack_data
@@ -29,8 +29,11 @@ class Command(BaseCommand):
         if have >= opts["subjects"]:
             self.stdout.write(f"已有 {have} 个主体，跳过数据生成")
         else:
-            with cli_progress(opts["subjects"], "生成演示数据") as bar:
-                counts = generate_pack_data(opts["pack"], opts["subjects"], opts["seed"], progress=bar)
+            try:
+                with cli_progress(opts["subjects"], "生成演示数据") as bar:
+                    counts = generate_pack_data(opts["pack"], opts["subjects"], opts["seed"], progress=bar)
+            except (FileNotFoundError, ValueError) as exc:
+                raise CommandError(str(exc)) from exc
             self.stdout.write(f"新增主体 {counts['subjects']}，记录 {counts['records']}")
         logins = ensure_demo_users(opts["pack"])
         self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)

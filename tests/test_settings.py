@@ -1,0 +1,40 @@
+"""Production settings refuse unsafe starts; embedded settings need nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _import_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("REGWATCH_", "SECRET_KEY", "DATABASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "-c", "import regwatch.settings as s; print(s.DATABASES['default']['ENGINE'], s.TIME_ZONE, s.LANGUAGE_CODE)"],
+        env={**clean, "REGWATCH_VAR_DIR": str(tmp_path), **env}, capture_output=True, text=True, check=False,
+    )
+
+
+def test_embedded_defaults(tmp_path: Path) -> None:
+    result = _import_settings(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "Asia/Shanghai", "zh-hans"]
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # generated secret readable by owner only
+
+
+def test_production_refuses_debug(tmp_path: Path) -> None:
+    result = _import_settings(tmp_path, REGWATCH_ENV="production", REGWATCH_DEBUG="1", SECRET_KEY="x" * 50)
+    assert result.returncode != 0 and "DEBUG" in result.stderr
+
+
+def test_production_refuses_default_or_short_secret(tmp_path: Path) -> None:
+    for secret in ("", "short", "django-insecure-" + "x" * 40):
+        result = _import_settings(tmp_path, REGWATCH_ENV="production", SECRET_KEY=secret)
+        assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_production_with_postgres_url_and_secret_starts(tmp_path: Path) -> None:
+    result = _import_settings(tmp_path, REGWATCH_ENV="production", SECRET_KEY="k" * 50, DATABASE_URL="postgres://u@db:5432/regwatch")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "django.db.backends.postgresql"

@@ -1,0 +1,167 @@
+"""The generic UI path, exercised on every registered object type."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from regwatch.subjects.models import Record, Subject
+from regwatch.web.registry import REGISTRY
+
+SLUGS = sorted(REGISTRY)
+
+
+@pytest.fixture
+def superuser_client(world: None) -> Client:
+    from regwatch.accounts.models import User
+
+    user, _ = User.objects.get_or_create(username="root", defaults={"is_superuser": True, "scope_all": True})
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_anonymous_is_sent_to_login(world: None) -> None:
+    response = Client().get("/subjects/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_login_page_is_chinese_and_wrong_password_is_explained(world: None) -> None:
+    client = Client(enforce_csrf_checks=True)
+    page = client.get("/login/")
+    assert "账号登录" in page.content.decode()
+    token = page.cookies["csrftoken"].value
+    response = client.post("/login/", {"username": "admin", "password": "wrong", "csrfmiddlewaretoken": token})
+    assert "用户名或密码错误" in response.content.decode()
+
+
+def test_posting_without_csrf_token_is_refused(data_admin: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(data_admin)
+    assert client.post("/tags/add/", {"code": "x", "name": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_list_and_detail_renders_with_bounded_queries(slug: str, superuser_client: Client, django_assert_max_num_queries: Any) -> None:
+    otype = REGISTRY[slug]
+    # The query count must not grow with the rows shown (no N+1): 100 rows, a fixed budget.
+    with django_assert_max_num_queries(15):
+        response = superuser_client.get(otype.url(), {"per_page": 100})
+    assert response.status_code == 200
+    obj = otype.queryset().first()
+    if obj is not None:
+        assert superuser_client.get(otype.url("detail", obj)).status_code == 200
+    if otype.editable:
+        assert superuser_client.get(otype.url("add")).status_code == 200
+
+
+def test_subject_list_paginates_sorts_and_filters(superuser_client: Client) -> None:
+    total = Subject.objects.count()
+    page = superuser_client.get("/subjects/", {"per_page": 25})
+    assert page.context["page"].paginator.count == total
+    assert len(page.context["rows"]) == 25
+    assert f"共 {total} 条" in page.content.decode()
+    by_name = superuser_client.get("/subjects/", {"sort": "-name", "per_page": 100})
+    names = [obj.name for obj, _ in by_name.context["rows"]]
+    assert names == sorted(names, reverse=True)
+    revoked = superuser_client.get("/subjects/", {"status": "abnormal"})
+    assert revoked.context["page"].paginator.count == Subject.objects.filter(status="abnormal").count() > 0
+
+
+def test_region_filter_matches_the_whole_subtree(superuser_client: Client) -> None:
+    from regwatch.core.models import Region
+
+    city = Region.objects.get(code="330200")
+    response = superuser_client.get("/subjects/", {"region": city.pk})
+    assert response.context["page"].paginator.count == Subject.objects.filter(region__path__startswith=city.path).count() > 0
+
+
+def test_search_by_uscc_licence_and_name(superuser_client: Client) -> None:
+    subject = Subject.objects.order_by("pk")[5]
+    licence = subject.identifiers.get(scheme="food_licence").value
+    for term in (subject.uscc, licence, subject.name[2:6]):
+        listed = [obj.pk for obj, _ in superuser_client.get("/subjects/", {"q": term}).context["rows"]]
+        assert subject.pk in listed
+
+
+def test_htmx_requests_get_only_the_table(superuser_client: Client) -> None:
+    response = superuser_client.get("/subjects/", {"q": "杭州"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="object-table")
+    body = response.content.decode()
+    assert 'id="object-list"' in body and "<html" not in body
+
+
+def test_excel_export_has_header_and_every_filtered_row(superuser_client: Client) -> None:
+    response = superuser_client.get("/records/", {"export": "xlsx", "record_type": Record.objects.first().record_type_id})  # type: ignore[union-attr]
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:3] == ("主体", "记录类型", "发生日期")
+    assert len(rows) - 1 == Record.objects.filter(record_type=Record.objects.first().record_type).count()  # type: ignore[union-attr]
+
+
+def test_subject_profile_shows_identifiers_tags_and_timeline(superuser_client: Client) -> None:
+    subject = Subject.objects.filter(tags__isnull=False).first()
+    assert subject is not None
+    body = superuser_client.get(f"/subjects/{subject.pk}/").content.decode()
+    assert subject.uscc in body
+    assert subject.identifiers.get().value in body
+    assert subject.tags.first().tag.name in body  # type: ignore[union-attr]
+    assert "监管记录时间轴" in body
+    newest = subject.records.order_by("-occurred_on").first()
+    assert newest is not None and newest.summary in body
+    assert f"{newest.occurred_on.year} 年" in body
+
+
+def test_invalid_uscc_is_refused_with_a_chinese_reason(data_admin_client: Client) -> None:
+    subject = Subject.objects.order_by("pk").first()
+    assert subject is not None
+    bad = subject.uscc[:-1] + ("0" if subject.uscc[-1] != "0" else "1")  # type: ignore[index]
+    response = data_admin_client.post("/subjects/add/", {
+        "kind": subject.kind_id, "uscc": bad, "name": "测试食品有限公司", "region": subject.region_id, "status": "active",
+    })
+    assert response.status_code == 400
+    assert "校验码错误" in response.content.decode()
+    assert not Subject.objects.filter(name="测试食品有限公司").exists()
+
+
+def test_inspector_cannot_create_a_subject_but_can_add_a_record_in_county(inspector: Any, inspector_client: Client) -> None:
+    assert inspector_client.get("/subjects/add/").status_code == 403
+    subject = Subject.objects.filter(region__path__startswith=inspector.organization.region.path).first()
+    assert subject is not None
+    rtype = Record.objects.first().record_type  # type: ignore[union-attr]
+    response = inspector_client.post("/records/add/", {
+        "subject": subject.uscc, "record_type": rtype.pk, "occurred_on": "2026-10-01", "source": "manual", "summary": "现场检查",
+        "data": "{}",
+    })
+    assert response.status_code == 302
+    assert subject.records.filter(summary="现场检查").exists()
+
+
+def test_record_for_a_subject_outside_the_county_is_refused(inspector: Any, inspector_client: Client) -> None:
+    other = Subject.objects.exclude(region__path__startswith=inspector.organization.region.path).first()
+    assert other is not None
+    rtype = Record.objects.first().record_type  # type: ignore[union-attr]
+    response = inspector_client.post("/records/add/", {
+        "subject": other.uscc, "record_type": rtype.pk, "occurred_on": "2026-10-01", "source": "manual", "summary": "越权", "data": "{}",
+    })
+    assert response.status_code == 400
+    assert "不在您的数据范围内" in response.content.decode()
+    assert not other.records.filter(summary="越权").exists()
+
+
+def test_navigation_and_scope_are_shown(inspector_client: Client) -> None:
+    body = inspector_client.get("/").content.decode()
+    assert "数据范围：浙江省杭州市西湖区" in body
+    assert "监管主体" in body
+    assert "审计事件" not in body  # no audit permission, no menu entry
+
+
+def test_secure_headers(superuser_client: Client) -> None:
+    response = superuser_client.get("/subjects/")
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
