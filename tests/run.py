@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/test"
 REDIS_DEFAULT = "redis://127.0.0.1:6379/15"
@@ -41,7 +42,7 @@ def _pytest(label: str, env: dict[str, str], *args: str) -> int:
 
 
 def main() -> int:
-    base = {**os.environ, "REGWATCH_ENV": "test"}
+    base = {**os.environ, "REGWATCH_ENV": "test", "REGWATCH_VAR_DIR": tempfile.mkdtemp(prefix="regwatch-test-")}
     base.pop("DATABASE_URL", None)
     redis_url = os.environ.get("REGWATCH_TEST_REDIS_URL", REDIS_DEFAULT)
     if _reachable_redis(redis_url):

@@ -13,7 +13,11 @@ def _demo(var: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REGWATCH_ENV")}
     return subprocess.run(
         [sys.executable, "-m", "regwatch.cli", "demo", "--no-serve", "--subjects", "120", *args],
-        env={**env, "REGWATCH_VAR_DIR": str(var)}, capture_output=True, text=True, timeout=600, check=False,
+        env={**env, "REGWATCH_VAR_DIR": str(var)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
 
 
@@ -26,14 +30,20 @@ def test_demo_sets_up_from_nothing_and_is_safe_to_rerun(tmp_path: Path) -> None:
     assert "密码均为" in first.stdout
     assert "生成演示数据" in first.stderr  # the progress bar
     db = sqlite3.connect(tmp_path / "regwatch.sqlite3")
-    counts = db.execute("select count(*) from subjects_subject").fetchone()[0], db.execute("select count(*) from subjects_record").fetchone()[0]
+    counts = (
+        db.execute("select count(*) from subjects_subject").fetchone()[0],
+        db.execute("select count(*) from subjects_record").fetchone()[0],
+    )
     assert counts[0] == 120 and counts[1] > 120 * 5
     assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
 
     second = _demo(tmp_path)
     assert second.returncode == 0, second.stderr
     assert "跳过数据生成" in second.stdout
-    again = db.execute("select count(*) from subjects_subject").fetchone()[0], db.execute("select count(*) from subjects_record").fetchone()[0]
+    again = (
+        db.execute("select count(*) from subjects_subject").fetchone()[0],
+        db.execute("select count(*) from subjects_record").fetchone()[0],
+    )
     assert again == counts
 
 

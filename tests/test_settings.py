@@ -12,7 +12,10 @@ def _import_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("REGWATCH_", "SECRET_KEY", "DATABASE_URL"))}
     return subprocess.run(
         [sys.executable, "-c", "import regwatch.settings as s; print(s.DATABASES['default']['ENGINE'], s.TIME_ZONE, s.LANGUAGE_CODE)"],
-        env={**clean, "REGWATCH_VAR_DIR": str(tmp_path), **env}, capture_output=True, text=True, check=False,
+        env={**clean, "REGWATCH_VAR_DIR": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

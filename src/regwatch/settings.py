@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -106,8 +107,8 @@ TEMPLATES = [
 ]
 
 
-def _database(url: str) -> dict:
-    config = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60)
+def _database(url: str) -> dict[str, Any]:
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock
         # at BEGIN so concurrent writers wait (busy timeout) instead of failing mid-transaction.

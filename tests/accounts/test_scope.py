@@ -16,8 +16,18 @@ from regwatch.web.registry import REGISTRY
 SCOPED = [slug for slug, o in REGISTRY.items() if is_scoped(o.model)]
 # Reference data shared by every region.  A new business model must declare
 # scope_region_field or be added here deliberately.
-UNSCOPED_REFERENCE = {"regions", "organizations", "dictionaries", "dictionary-items", "subject-kinds", "record-types", "tags",
-                      "audit-events", "access-events", "users"}
+UNSCOPED_REFERENCE = {
+    "regions",
+    "organizations",
+    "dictionaries",
+    "dictionary-items",
+    "subject-kinds",
+    "record-types",
+    "tags",
+    "audit-events",
+    "access-events",
+    "users",
+}
 
 
 def test_every_registered_type_is_scoped_or_declared_reference_data() -> None:

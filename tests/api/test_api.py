@@ -54,9 +54,19 @@ def test_api_client_cannot_write(api_client_user: Any) -> None:
 def test_invalid_uscc_is_a_problem_document_naming_the_field(data_admin: Any) -> None:
     subject = Subject.objects.first()
     assert subject is not None
-    body = assert_problem(token_client(data_admin).post("/api/v1/subjects/", {
-        "kind": subject.kind_id, "uscc": "91350100M000100Y44", "name": "新企业", "region": subject.region_id,
-    }, format="json"), 400)
+    body = assert_problem(
+        token_client(data_admin).post(
+            "/api/v1/subjects/",
+            {
+                "kind": subject.kind_id,
+                "uscc": "91350100M000100Y44",
+                "name": "新企业",
+                "region": subject.region_id,
+            },
+            format="json",
+        ),
+        400,
+    )
     assert "校验码错误" in body["errors"]["uscc"][0]
 
 
@@ -67,7 +77,12 @@ def test_valid_create_is_audited_and_scoped(data_admin: Any, inspector: Any) -> 
     subject = Subject.objects.exclude(region__path__startswith=inspector.organization.region.path).first()
     assert subject is not None
     code17 = "91330106MA2H00001"
-    payload = {"kind": subject.kind_id, "uscc": code17 + uscc_check_char(code17), "name": "接口新增企业有限公司", "region": subject.region_id}
+    payload = {
+        "kind": subject.kind_id,
+        "uscc": code17 + uscc_check_char(code17),
+        "name": "接口新增企业有限公司",
+        "region": subject.region_id,
+    }
     response = token_client(data_admin).post("/api/v1/subjects/", payload, format="json")
     assert response.status_code == 201, response.content
     event = AuditEvent.objects.get(object_type="subjects.subject", action="create", object_id=str(response.json()["id"]))

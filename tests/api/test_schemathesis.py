@@ -14,7 +14,21 @@ from regwatch.wsgi import application
 
 
 @pytest.fixture
-def api_schema(world: None) -> Any:
+def keep_connection() -> Any:
+    """Calling the WSGI app directly fires request_started/finished, which would close the test's
+    transaction-holding connection (PostgreSQL); Django's own test client disconnects them the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(world: None, keep_connection: None) -> Any:
     loaded = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
     loaded.app = application
     return loaded

@@ -9,9 +9,15 @@ from regwatch.web.registry import REGISTRY
 
 def _subject_form(subject: Subject, **changes: Any) -> dict[str, Any]:
     data = {
-        "kind": subject.kind_id, "uscc": subject.uscc, "name": subject.name, "region": subject.region_id,
-        "industry_code": subject.industry_code, "address": subject.address, "legal_representative": subject.legal_representative,
-        "status": subject.status, "established_on": subject.established_on.isoformat() if subject.established_on else "",
+        "kind": subject.kind_id,
+        "uscc": subject.uscc,
+        "name": subject.name,
+        "region": subject.region_id,
+        "industry_code": subject.industry_code,
+        "address": subject.address,
+        "legal_representative": subject.legal_representative,
+        "status": subject.status,
+        "established_on": subject.established_on.isoformat() if subject.established_on else "",
     }
     return {**data, **changes}
 
@@ -39,7 +45,9 @@ def test_saving_without_change_writes_nothing(data_admin_client: Any) -> None:
 
 
 def test_create_and_delete_are_audited(data_admin: Any, data_admin_client: Any) -> None:
-    response = data_admin_client.post(REGISTRY["tags"].url("add"), {"code": "test_tag", "name": "测试标签", "category": "测试", "color": "red"})
+    response = data_admin_client.post(
+        REGISTRY["tags"].url("add"), {"code": "test_tag", "name": "测试标签", "category": "测试", "color": "red"}
+    )
     assert response.status_code == 302
     created = AuditEvent.objects.get(object_type="subjects.tag", action="create", after__code="test_tag")
     assert created.after["name"] == "测试标签" and created.actor == data_admin

@@ -14,8 +14,16 @@ from regwatch.packs.models import PackInstall, SyntheticTruth
 from regwatch.subjects.models import Record, RecordType, Subject
 
 SEED_000_RECORD_TYPES = {
-    "licence", "routine_inspection", "special_inspection", "random_inspection", "sampling", "penalty", "complaint",
-    "abnormal_operation", "rectification", "credit_repair",
+    "licence",
+    "routine_inspection",
+    "special_inspection",
+    "random_inspection",
+    "sampling",
+    "penalty",
+    "complaint",
+    "abnormal_operation",
+    "rectification",
+    "credit_repair",
 }
 
 

@@ -46,7 +46,9 @@ def test_posting_without_csrf_token_is_refused(data_admin: Any) -> None:
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_every_list_and_detail_renders_with_bounded_queries(slug: str, superuser_client: Client, django_assert_max_num_queries: Any) -> None:
+def test_every_list_and_detail_renders_with_bounded_queries(
+    slug: str, superuser_client: Client, django_assert_max_num_queries: Any
+) -> None:
     otype = REGISTRY[slug]
     # The query count must not grow with the rows shown (no N+1): 100 rows, a fixed budget.
     with django_assert_max_num_queries(15):
@@ -119,9 +121,16 @@ def test_invalid_uscc_is_refused_with_a_chinese_reason(data_admin_client: Client
     subject = Subject.objects.order_by("pk").first()
     assert subject is not None
     bad = subject.uscc[:-1] + ("0" if subject.uscc[-1] != "0" else "1")  # type: ignore[index]
-    response = data_admin_client.post("/subjects/add/", {
-        "kind": subject.kind_id, "uscc": bad, "name": "测试食品有限公司", "region": subject.region_id, "status": "active",
-    })
+    response = data_admin_client.post(
+        "/subjects/add/",
+        {
+            "kind": subject.kind_id,
+            "uscc": bad,
+            "name": "测试食品有限公司",
+            "region": subject.region_id,
+            "status": "active",
+        },
+    )
     assert response.status_code == 400
     assert "校验码错误" in response.content.decode()
     assert not Subject.objects.filter(name="测试食品有限公司").exists()
@@ -132,10 +141,17 @@ def test_inspector_cannot_create_a_subject_but_can_add_a_record_in_county(inspec
     subject = Subject.objects.filter(region__path__startswith=inspector.organization.region.path).first()
     assert subject is not None
     rtype = Record.objects.first().record_type  # type: ignore[union-attr]
-    response = inspector_client.post("/records/add/", {
-        "subject": subject.uscc, "record_type": rtype.pk, "occurred_on": "2026-10-01", "source": "manual", "summary": "现场检查",
-        "data": "{}",
-    })
+    response = inspector_client.post(
+        "/records/add/",
+        {
+            "subject": subject.uscc,
+            "record_type": rtype.pk,
+            "occurred_on": "2026-10-01",
+            "source": "manual",
+            "summary": "现场检查",
+            "data": "{}",
+        },
+    )
     assert response.status_code == 302
     assert subject.records.filter(summary="现场检查").exists()
 
@@ -144,9 +160,17 @@ def test_record_for_a_subject_outside_the_county_is_refused(inspector: Any, insp
     other = Subject.objects.exclude(region__path__startswith=inspector.organization.region.path).first()
     assert other is not None
     rtype = Record.objects.first().record_type  # type: ignore[union-attr]
-    response = inspector_client.post("/records/add/", {
-        "subject": other.uscc, "record_type": rtype.pk, "occurred_on": "2026-10-01", "source": "manual", "summary": "越权", "data": "{}",
-    })
+    response = inspector_client.post(
+        "/records/add/",
+        {
+            "subject": other.uscc,
+            "record_type": rtype.pk,
+            "occurred_on": "2026-10-01",
+            "source": "manual",
+            "summary": "越权",
+            "data": "{}",
+        },
+    )
     assert response.status_code == 400
     assert "不在您的数据范围内" in response.content.decode()
     assert not other.records.filter(summary="越权").exists()
@@ -165,3 +189,16 @@ def test_secure_headers(superuser_client: Client) -> None:
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "private, no-store"
+
+
+def test_pack_fields_are_shown_with_chinese_labels_and_code_names(superuser_client: Client) -> None:
+    subject = Subject.objects.filter(attributes__business_format="catering").first()
+    assert subject is not None
+    body = superuser_client.get(f"/subjects/{subject.pk}/").content.decode()
+    assert "经营业态" in body and "餐饮服务" in body and "business_format" not in body
+    assert "食品经营（生产）许可证号" in body
+    assert "餐饮" in body  # industry code shown with its GB/T 4754 name
+    failed = Record.objects.filter(record_type__code="routine_inspection", data__result="fail").first()
+    assert failed is not None
+    body = superuser_client.get(f"/records/{failed.pk}/").content.decode()
+    assert "检查结果" in body and "不符合" in body and '"result"' not in body

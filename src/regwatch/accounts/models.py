@@ -16,7 +16,10 @@ class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("手机号", max_length=20, blank=True)
     extra_regions = models.ManyToManyField(
-        "core.Region", verbose_name="额外授权区划", blank=True, related_name="+",
+        "core.Region",
+        verbose_name="额外授权区划",
+        blank=True,
+        related_name="+",
         help_text="在本机构区划之外另行授权可见的区划（含下级）。",
     )
     scope_all = models.BooleanField("全域数据权限", default=False, help_text="可查看全部区划的数据。")

@@ -23,17 +23,47 @@ ROLES: dict[str, Role] = {
     r.code: r
     for r in [
         Role("system_admin", "系统管理员", ("core.*", "accounts.*", "audit.view_*", "subjects.view_*", "packs.*")),
-        Role("data_admin", "数据管理员", (*_READ_ALL, "subjects.*", "core.add_dictionary", "core.change_dictionary",
-                                         "core.add_dictionaryitem", "core.change_dictionaryitem")),
+        Role(
+            "data_admin",
+            "数据管理员",
+            (
+                *_READ_ALL,
+                "subjects.*",
+                "core.add_dictionary",
+                "core.change_dictionary",
+                "core.add_dictionaryitem",
+                "core.change_dictionaryitem",
+            ),
+        ),
         Role("model_admin", "模型管理员", (*_READ_ALL,)),
-        Role("business_admin", "业务管理员", (*_READ_ALL, "subjects.change_subject", "subjects.add_subjecttag",
-                                             "subjects.change_subjecttag", "subjects.delete_subjecttag", "subjects.add_tag",
-                                             "subjects.change_tag")),
+        Role(
+            "business_admin",
+            "业务管理员",
+            (
+                *_READ_ALL,
+                "subjects.change_subject",
+                "subjects.add_subjecttag",
+                "subjects.change_subjecttag",
+                "subjects.delete_subjecttag",
+                "subjects.add_tag",
+                "subjects.change_tag",
+            ),
+        ),
         Role("inspector", "监管人员", (*_READ_ALL, "subjects.add_record")),
         Role("leader", "领导", (*_READ_ALL,)),
-        Role("api_client", "接口调用方", ("subjects.view_subject", "subjects.view_record", "subjects.view_tag",
-                                          "subjects.view_subjecttag", "core.view_region", "core.view_dictionary",
-                                          "core.view_dictionaryitem")),
+        Role(
+            "api_client",
+            "接口调用方",
+            (
+                "subjects.view_subject",
+                "subjects.view_record",
+                "subjects.view_tag",
+                "subjects.view_subjecttag",
+                "core.view_region",
+                "core.view_dictionary",
+                "core.view_dictionaryitem",
+            ),
+        ),
     ]
 }
 

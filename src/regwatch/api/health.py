@@ -27,5 +27,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # noqa: BLE001
         checks["cache"] = f"error: {type(exc).__name__}"
     ready = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503,
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks},
+        status=200 if ready else 503,
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -74,8 +74,12 @@ def _flat_codes(codes: Any) -> list[str]:
 
 
 def json_problem(request: HttpRequest, status_code: int, detail: str | None = None) -> JsonResponse:
-    return JsonResponse(problem(status_code, detail, instance=request.path), status=status_code, content_type=CONTENT_TYPE,
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        problem(status_code, detail, instance=request.path),
+        status=status_code,
+        content_type=CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> Any:
@@ -99,4 +103,4 @@ def handler403(request: HttpRequest, exception: Exception | None = None) -> Any:
         return json_problem(request, status.HTTP_403_FORBIDDEN, str(exception) if exception else None)
     from django.views.defaults import permission_denied
 
-    return permission_denied(request, exception, template_name="web/403.html")
+    return permission_denied(request, exception or DjangoPermissionDenied(), template_name="web/403.html")

@@ -41,7 +41,7 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """An id is a JSON integer (or null where allowed); DRF would read "" as null and "7" as 7."""
 
     def run_validation(self, data: Any = serializers.empty) -> Any:
-        if isinstance(data, str) or isinstance(data, bool):
+        if isinstance(data, str | bool):
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().run_validation(data)
 
@@ -77,6 +77,7 @@ class ObjectViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         instance = serializer.instance
+        assert instance is not None
         for key, value in serializer.validated_data.items():
             setattr(instance, key, value)
         save_object(self.request.user, self.otype, instance, save=lambda: serializer.save())

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import django_filters
-
 from regwatch.web.filters import DateRangeFilter, SearchFilterSet
 
 from .models import AccessEvent, AuditEvent

@@ -14,7 +14,9 @@ class AuditEvent(models.Model):
         BULK = "bulk", "批量操作"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField("操作人标识", max_length=150)
     ip = models.CharField("IP", max_length=45, blank=True)
     request_id = models.CharField("请求号", max_length=32, blank=True)
@@ -45,7 +47,9 @@ class AccessEvent(models.Model):
     """A read worth knowing about: an export, a view of unmasked sensitive fields."""
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField("操作人标识", max_length=150)
     ip = models.CharField("IP", max_length=45, blank=True)
     action = models.CharField("动作", max_length=32)

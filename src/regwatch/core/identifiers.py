@@ -32,9 +32,7 @@ def uscc_problems(value: str) -> list[str]:
     if len(code) != 18:
         return [f"统一社会信用代码应为18位，实际为{len(code)}位"]
     problems = [
-        f"第{i}位“{c}”不是统一社会信用代码允许的字符（不含 I、O、Z、S、V）"
-        for i, c in enumerate(code, start=1)
-        if c not in _USCC_INDEX
+        f"第{i}位“{c}”不是统一社会信用代码允许的字符（不含 I、O、Z、S、V）" for i, c in enumerate(code, start=1) if c not in _USCC_INDEX
     ]
     if not code[2:8].isdigit():
         problems.append("第3-8位登记管理机关行政区划码应为6位数字")

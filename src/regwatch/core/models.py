@@ -36,7 +36,9 @@ class Region(TreeMixin):
     """GB/T 2260 administrative divisions, extended by township, village and grid codes."""
 
     code = models.CharField(
-        "区划代码", max_length=15, unique=True,
+        "区划代码",
+        max_length=15,
+        unique=True,
         validators=[RegexValidator(r"^\d{6}(\d{3}){0,3}$", "区划代码应为6位（省市县）、9位（乡镇）、12位（村社区）或15位（网格）数字")],
     )
     name = models.CharField("名称", max_length=100)
@@ -55,6 +57,15 @@ class Region(TreeMixin):
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         self.full_name = f"{self.parent.full_name}{self.name}" if self.parent else self.name
         super().save(*args, **kwargs)
+
+    def ancestor(self, level: str) -> Region:
+        """This region or the one above it at ``level`` (walks loaded parents; select_related them)."""
+        region: Region | None = self
+        while region is not None and region.level != level:
+            region = region.parent
+        if region is None:
+            raise ValueError(f"{self} 没有{RegionLevel(level).label}上级")
+        return region
 
 
 @audited

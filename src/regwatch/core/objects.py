@@ -12,41 +12,72 @@ def _children(region: Region, user: Any) -> dict[str, Any]:
     return {"children": region.children.all()[:200]}
 
 
-register(ObjectType(
-    model=Region, slug="regions", menu="基础数据", menu_order=80,
-    columns=[Column("code"), Column("name"), Column("level"), Column("full_name", sort=None)],
-    filterset=filtersets.RegionFilterSet,
-    select_related=("parent",),
-    detail_fields=["code", "name", "level", "parent", "full_name"],
-    form_fields=["code", "name", "level", "parent"],
-    api_fields=["id", "code", "name", "level", "parent", "full_name"],
-))
+register(
+    ObjectType(
+        model=Region,
+        slug="regions",
+        menu="基础数据",
+        menu_order=80,
+        columns=[Column("code"), Column("name"), Column("level"), Column("full_name", sort=None)],
+        filterset=filtersets.RegionFilterSet,
+        select_related=("parent",),
+        detail_fields=["code", "name", "level", "parent", "full_name"],
+        form_fields=["code", "name", "level", "parent"],
+        api_fields=["id", "code", "name", "level", "parent", "full_name"],
+    )
+)
 
-register(ObjectType(
-    model=Organization, slug="organizations", menu="基础数据", menu_order=81,
-    columns=[Column("code"), Column("name"), Column("kind"), Column("region__full_name", "所属区划", sort="region__code"),
-             Column("parent__name", "上级机构", sort=None)],
-    filterset=filtersets.OrganizationFilterSet,
-    select_related=("region", "parent"),
-    detail_fields=["code", "name", "kind", "parent", "region", "contact", "phone"],
-    form_fields=["code", "name", "kind", "parent", "region", "contact", "phone"],
-    api_fields=["id", "code", "name", "kind", "parent", "region"],
-))
+register(
+    ObjectType(
+        model=Organization,
+        slug="organizations",
+        menu="基础数据",
+        menu_order=81,
+        columns=[
+            Column("code"),
+            Column("name"),
+            Column("kind"),
+            Column("region__full_name", "所属区划", sort="region__code"),
+            Column("parent__name", "上级机构", sort=None),
+        ],
+        filterset=filtersets.OrganizationFilterSet,
+        select_related=("region", "parent"),
+        detail_fields=["code", "name", "kind", "parent", "region", "contact", "phone"],
+        form_fields=["code", "name", "kind", "parent", "region", "contact", "phone"],
+        api_fields=["id", "code", "name", "kind", "parent", "region"],
+    )
+)
 
-register(ObjectType(
-    model=Dictionary, slug="dictionaries", menu="基础数据", menu_order=82,
-    columns=[Column("code"), Column("name"), Column("kind"), Column("version"), Column("is_current"), Column("source")],
-    filterset=filtersets.DictionaryFilterSet,
-    detail_fields=["code", "name", "kind", "version", "is_current", "source", "description", "created_at"],
-    form_fields=["code", "name", "kind", "source", "description"],
-    api_read_only=("version", "is_current", "created_at"),
-))
+register(
+    ObjectType(
+        model=Dictionary,
+        slug="dictionaries",
+        menu="基础数据",
+        menu_order=82,
+        columns=[Column("code"), Column("name"), Column("kind"), Column("version"), Column("is_current"), Column("source")],
+        filterset=filtersets.DictionaryFilterSet,
+        detail_fields=["code", "name", "kind", "version", "is_current", "source", "description", "created_at"],
+        form_fields=["code", "name", "kind", "source", "description"],
+        api_read_only=("version", "is_current", "created_at"),
+    )
+)
 
-register(ObjectType(
-    model=DictionaryItem, slug="dictionary-items", menu="基础数据", menu_order=83,
-    columns=[Column("dictionary__code", "字典编码", sort="dictionary__code"), Column("dictionary__version", "版本", sort=None),
-             Column("code"), Column("name"), Column("parent_code"), Column("enabled")],
-    filterset=filtersets.DictionaryItemFilterSet,
-    select_related=("dictionary",),
-    form_fields=["dictionary", "code", "name", "parent_code", "sort_order", "enabled"],
-))
+register(
+    ObjectType(
+        model=DictionaryItem,
+        slug="dictionary-items",
+        menu="基础数据",
+        menu_order=83,
+        columns=[
+            Column("dictionary__code", "字典编码", sort="dictionary__code"),
+            Column("dictionary__version", "版本", sort=None),
+            Column("code"),
+            Column("name"),
+            Column("parent_code"),
+            Column("enabled"),
+        ],
+        filterset=filtersets.DictionaryItemFilterSet,
+        select_related=("dictionary",),
+        form_fields=["dictionary", "code", "name", "parent_code", "sort_order", "enabled"],
+    )
+)

@@ -16,7 +16,32 @@ from django.db import transaction
 
 from .models import Region, RegionLevel
 
-_PLACE_WORDS = "东湖 西溪 南湖 北塘 新桥 长安 和平 永兴 文昌 兴华 青山 白沙 临江 花园 金桥 盛泰 清河 丰收 湖滨 望江 梅林 桃源 石桥 龙山".split()
+_PLACE_WORDS = [
+    "东湖",
+    "西溪",
+    "南湖",
+    "北塘",
+    "新桥",
+    "长安",
+    "和平",
+    "永兴",
+    "文昌",
+    "兴华",
+    "青山",
+    "白沙",
+    "临江",
+    "花园",
+    "金桥",
+    "盛泰",
+    "清河",
+    "丰收",
+    "湖滨",
+    "望江",
+    "梅林",
+    "桃源",
+    "石桥",
+    "龙山",
+]
 
 
 def read_csv(name: str) -> list[dict[str, str]]:

@@ -44,8 +44,9 @@ def _chunks(it: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def generate_pack_data(name: str, subjects: int, seed: int = 2026, today: dt.date | None = None,
-                       progress: Callable[[int], None] | None = None) -> dict[str, int]:
+def generate_pack_data(
+    name: str, subjects: int, seed: int = 2026, today: dt.date | None = None, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
     manifest = read_manifest(name)
     if not manifest.generator or not manifest.demo:
         raise ValueError(f"业务包 {name} 没有数据生成器")
@@ -79,14 +80,16 @@ def _write(pack: str, batch: list[Any], kinds: dict, types: dict[str, RecordType
     SyntheticTruth.objects.bulk_create(SyntheticTruth(subject=s, latent_risk=g.latent_risk) for s, g in zip(rows, batch, strict=True))
     SubjectIdentifier.objects.bulk_create(
         SubjectIdentifier(subject=s, scheme=scheme, value=value, valid_until=until)
-        for s, g in zip(rows, batch, strict=True) for scheme, value, until in g.identifiers
+        for s, g in zip(rows, batch, strict=True)
+        for scheme, value, until in g.identifiers
     )
     SubjectTag.objects.bulk_create(
         SubjectTag(subject=s, tag=tags[code], source="generator") for s, g in zip(rows, batch, strict=True) for code in g.tags
     )
     records = [
         Record(subject=s, **{**rec, "record_type": types[rec["record_type"]]})
-        for s, g in zip(rows, batch, strict=True) for rec in g.records
+        for s, g in zip(rows, batch, strict=True)
+        for rec in g.records
     ]
     Record.objects.bulk_create(records, batch_size=5000)
     return len(records)

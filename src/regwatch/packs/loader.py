@@ -45,8 +45,13 @@ def upsert_dictionary(spec: DictionarySpec) -> bool:
             return False
         Dictionary.objects.filter(pk=current.pk).update(is_current=False)
     dictionary = Dictionary.objects.create(
-        code=spec.code, name=spec.name, kind=spec.kind, source=spec.source, description=spec.description,
-        version=(current.version + 1) if current else 1, is_current=True,
+        code=spec.code,
+        name=spec.name,
+        kind=spec.kind,
+        source=spec.source,
+        description=spec.description,
+        version=(current.version + 1) if current else 1,
+        is_current=True,
     )
     DictionaryItem.objects.bulk_create(
         DictionaryItem(dictionary=dictionary, code=c, name=n, parent_code=p, sort_order=i) for i, (c, n, p) in enumerate(items)
@@ -76,26 +81,45 @@ def load_pack(name: str, manifest: PackManifest | None = None) -> LoadResult:
     with system(f"pack-load:{manifest.name}"), transaction.atomic():
         counts["区划"] = load_gbt2260()
         for k in manifest.subject_kinds:
-            counts["主体类型"] += _upsert(SubjectKind, {"code": k.code}, {"name": k.name, "pack": manifest.name, "description": k.description})
+            counts["主体类型"] += _upsert(
+                SubjectKind,
+                {"code": k.code},
+                {"name": k.name, "pack": manifest.name, "description": k.description, "attributes": [a.model_dump() for a in k.attributes]},
+            )
         for rt in manifest.record_types:
             counts["记录类型"] += _upsert(
-                RecordType, {"code": rt.code},
-                {"name": rt.name, "pack": manifest.name, "category": rt.category, "description": rt.description,
-                 "fields": [f.model_dump() for f in rt.fields]},
+                RecordType,
+                {"code": rt.code},
+                {
+                    "name": rt.name,
+                    "pack": manifest.name,
+                    "category": rt.category,
+                    "description": rt.description,
+                    "fields": [f.model_dump() for f in rt.fields],
+                },
             )
         record_type_dict = DictionarySpec(
-            code=f"{manifest.name}.record_type", name=f"{manifest.title}记录类型", kind="record_type", source=manifest.name,
+            code=f"{manifest.name}.record_type",
+            name=f"{manifest.title}记录类型",
+            kind="record_type",
+            source=manifest.name,
             items=[{"code": r.code, "name": r.name} for r in manifest.record_types],  # type: ignore[misc]
         )
         for spec in [*manifest.dictionaries, record_type_dict]:
             counts["字典版本"] += upsert_dictionary(spec)
         for t in manifest.tags:
             counts["标签"] += _upsert(
-                Tag, {"code": t.code},
+                Tag,
+                {"code": t.code},
                 {"name": t.name, "category": t.category, "color": t.color, "pack": manifest.name, "description": t.description},
             )
         PackInstall.objects.update_or_create(
             name=manifest.name,
-            defaults={"title": manifest.title, "version": manifest.version, "checksum": checksum, "manifest": manifest.model_dump(mode="json")},
+            defaults={
+                "title": manifest.title,
+                "version": manifest.version,
+                "checksum": checksum,
+                "manifest": manifest.model_dump(mode="json"),
+            },
         )
     return LoadResult(manifest.name, manifest.version, changed=True, created=counts)

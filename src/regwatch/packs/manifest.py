@@ -22,18 +22,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class SubjectKindSpec(Strict):
-    code: str
-    name: str
-    description: str = ""
-
-
 class FieldSpec(Strict):
     name: str
     label: str
     type: Literal["string", "text", "integer", "decimal", "date", "boolean", "code"] = "string"
     required: bool = False
     dictionary: str | None = None
+
+
+class SubjectKindSpec(Strict):
+    code: str
+    name: str
+    description: str = ""
+    attributes: list[FieldSpec] = Field(default_factory=list, description="pack-defined attributes of subjects of this kind")
 
 
 class RecordTypeSpec(Strict):

@@ -31,3 +31,6 @@ class SyntheticTruth(models.Model):
     class Meta:
         verbose_name = "合成数据真值"
         verbose_name_plural = "合成数据真值"
+
+    def __str__(self) -> str:
+        return f"{self.subject_id}: {self.latent_risk:.3f}"

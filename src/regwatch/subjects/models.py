@@ -15,6 +15,7 @@ class SubjectKind(models.Model):
     name = models.CharField("名称", max_length=50)
     pack = models.CharField("业务包", max_length=40, db_index=True)
     description = models.TextField("说明", blank=True)
+    attributes = models.JSONField("扩展属性定义", default=list, blank=True)
 
     class Meta:
         verbose_name = "主体类型"
@@ -43,9 +44,6 @@ class RecordType(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def field_label(self, name: str) -> str:
-        return next((f.get("label", name) for f in self.fields if f.get("name") == name), name)
 
 
 class SubjectStatus(models.TextChoices):
@@ -90,6 +88,14 @@ class Subject(models.Model):
         if not self.pack and self.kind_id:
             self.pack = self.kind.pack
         super().save(*args, **kwargs)
+
+    @property
+    def industry(self) -> str:
+        from regwatch.core.dictionaries import industry_name
+
+        return industry_name(self.industry_code) if self.industry_code else ""
+
+    industry.fget.label = "所属行业"  # type: ignore[attr-defined]
 
 
 @audited

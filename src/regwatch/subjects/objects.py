@@ -5,9 +5,11 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
+from regwatch.core.dictionaries import code_names
 from regwatch.web.registry import Column, ObjectType, register
 
 from . import filtersets
+from .display import labelled
 from .forms import RecordForm
 from .models import Record, RecordType, Subject, SubjectKind, SubjectTag, Tag
 
@@ -19,67 +21,142 @@ def subject_profile(subject: Subject, user: Any) -> dict[str, Any]:
     counts: dict[str, int] = {}
     for r in records:
         counts[r.record_type.name] = counts.get(r.record_type.name, 0) + 1
+    schemes = code_names(["identifier_scheme"])["identifier_scheme"]
     return {
-        "identifiers": subject.identifiers.all(),
+        "identifiers": [(schemes.get(i.scheme, i.scheme), i) for i in subject.identifiers.all()],
         "subject_tags": subject.tags.select_related("tag"),
         "timeline": [(year, list(items)) for year, items in groupby(records, key=lambda r: r.occurred_on.year)],
         "record_counts": sorted(counts.items(), key=lambda kv: -kv[1]),
-        "attributes": sorted(subject.attributes.items()),
+        "attributes": labelled(subject.kind.attributes, subject.attributes),
         "last_known": max((r.known_at for r in records), default=None),
     }
 
 
-register(ObjectType(
-    model=Subject, slug="subjects", menu="监管主体", menu_order=10,
-    columns=[Column("name", link=True), Column("uscc"), Column("kind__name", "主体类型", sort="kind__name"),
-             Column("region__full_name", "所属区划", sort="region__code"), Column("industry_code"), Column("status"),
-             Column("established_on")],
-    filterset=filtersets.SubjectFilterSet,
-    select_related=("kind", "region"),
-    detail_fields=["uscc", "kind", "region", "industry_code", "address", "legal_representative", "status", "established_on", "pack", "updated_at"],
-    form_fields=["kind", "uscc", "name", "region", "industry_code", "address", "legal_representative", "status", "established_on"],
-    detail_template="subjects/subject_detail.html",
-    detail_context=subject_profile,
-    api_fields=["id", "kind", "uscc", "name", "region", "industry_code", "address", "legal_representative", "status",
-                "established_on", "pack", "attributes", "created_at", "updated_at"],
-))
+register(
+    ObjectType(
+        model=Subject,
+        slug="subjects",
+        menu="监管主体",
+        menu_order=10,
+        columns=[
+            Column("name", link=True),
+            Column("uscc"),
+            Column("kind__name", "主体类型", sort="kind__name"),
+            Column("region__full_name", "所属区划", sort="region__code"),
+            Column("industry_code"),
+            Column("status"),
+            Column("established_on"),
+        ],
+        filterset=filtersets.SubjectFilterSet,
+        select_related=("kind", "region"),
+        detail_fields=[
+            "uscc",
+            "kind",
+            "region",
+            "industry",
+            "address",
+            "legal_representative",
+            "status",
+            "established_on",
+            "pack",
+            "updated_at",
+        ],
+        form_fields=["kind", "uscc", "name", "region", "industry_code", "address", "legal_representative", "status", "established_on"],
+        detail_template="subjects/subject_detail.html",
+        detail_context=subject_profile,
+        api_fields=[
+            "id",
+            "kind",
+            "uscc",
+            "name",
+            "region",
+            "industry_code",
+            "address",
+            "legal_representative",
+            "status",
+            "established_on",
+            "pack",
+            "attributes",
+            "created_at",
+            "updated_at",
+        ],
+    )
+)
 
-register(ObjectType(
-    model=Record, slug="records", menu="监管主体", menu_order=11,
-    columns=[Column("subject__name", "主体", sort="subject__name"), Column("record_type__name", "记录类型", sort="record_type__code"),
-             Column("occurred_on"), Column("summary", sort=None), Column("source"), Column("known_at")],
-    filterset=filtersets.RecordFilterSet,
-    select_related=("subject", "record_type"),
-    detail_fields=["subject", "record_type", "occurred_on", "known_at", "source", "source_ref", "summary", "data", "created_at"],
-    form_class=RecordForm,
-    form_fields=["subject", "record_type", "occurred_on", "source", "source_ref", "summary", "data"],
-    api_fields=["id", "subject", "record_type", "occurred_on", "known_at", "source", "source_ref", "summary", "data", "created_at"],
-))
+register(
+    ObjectType(
+        model=Record,
+        slug="records",
+        menu="监管主体",
+        menu_order=11,
+        columns=[
+            Column("subject__name", "主体", sort="subject__name"),
+            Column("record_type__name", "记录类型", sort="record_type__code"),
+            Column("occurred_on"),
+            Column("summary", sort=None),
+            Column("source"),
+            Column("known_at"),
+        ],
+        filterset=filtersets.RecordFilterSet,
+        select_related=("subject", "record_type"),
+        detail_fields=["subject", "record_type", "occurred_on", "known_at", "source", "source_ref", "summary", "created_at"],
+        detail_template="subjects/record_detail.html",
+        detail_context=lambda record, user: {"data_rows": labelled(record.record_type.fields, record.data)},
+        form_class=RecordForm,
+        form_fields=["subject", "record_type", "occurred_on", "source", "source_ref", "summary", "data"],
+        api_fields=["id", "subject", "record_type", "occurred_on", "known_at", "source", "source_ref", "summary", "data", "created_at"],
+    )
+)
 
-register(ObjectType(
-    model=SubjectTag, slug="subject-tags", menu="监管主体", menu_order=12,
-    columns=[Column("subject__name", "主体", sort="subject__name"), Column("tag__name", "标签", sort="tag__code"), Column("source"),
-             Column("assigned_at"), Column("expires_on")],
-    filterset=filtersets.SubjectTagFilterSet,
-    select_related=("subject", "tag"),
-    api_fields=["id", "subject", "tag", "source", "assigned_at", "expires_on", "note"],
-))
+register(
+    ObjectType(
+        model=SubjectTag,
+        slug="subject-tags",
+        menu="监管主体",
+        menu_order=12,
+        columns=[
+            Column("subject__name", "主体", sort="subject__name"),
+            Column("tag__name", "标签", sort="tag__code"),
+            Column("source"),
+            Column("assigned_at"),
+            Column("expires_on"),
+        ],
+        filterset=filtersets.SubjectTagFilterSet,
+        select_related=("subject", "tag"),
+        api_fields=["id", "subject", "tag", "source", "assigned_at", "expires_on", "note"],
+    )
+)
 
-register(ObjectType(
-    model=SubjectKind, slug="subject-kinds", menu="业务配置", menu_order=60,
-    columns=[Column("code"), Column("name"), Column("pack")],
-    filterset=filtersets.SubjectKindFilterSet,
-))
+register(
+    ObjectType(
+        model=SubjectKind,
+        slug="subject-kinds",
+        menu="业务配置",
+        menu_order=60,
+        columns=[Column("code"), Column("name"), Column("pack")],
+        filterset=filtersets.SubjectKindFilterSet,
+    )
+)
 
-register(ObjectType(
-    model=RecordType, slug="record-types", menu="业务配置", menu_order=61,
-    columns=[Column("code"), Column("name"), Column("category"), Column("pack")],
-    filterset=filtersets.RecordTypeFilterSet,
-))
+register(
+    ObjectType(
+        model=RecordType,
+        slug="record-types",
+        menu="业务配置",
+        menu_order=61,
+        columns=[Column("code"), Column("name"), Column("category"), Column("pack")],
+        filterset=filtersets.RecordTypeFilterSet,
+    )
+)
 
-register(ObjectType(
-    model=Tag, slug="tags", menu="业务配置", menu_order=62,
-    columns=[Column("code"), Column("name"), Column("category"), Column("pack")],
-    filterset=filtersets.TagFilterSet,
-    form_fields=["code", "name", "category", "color", "description"],
-))
+register(
+    ObjectType(
+        model=Tag,
+        slug="tags",
+        menu="业务配置",
+        menu_order=62,
+        columns=[Column("code"), Column("name"), Column("category"), Column("pack")],
+        filterset=filtersets.TagFilterSet,
+        form_fields=["code", "name", "category", "color", "description"],
+    )
+)

@@ -38,9 +38,10 @@ def export_xlsx(otype: ObjectType, qs: models.QuerySet[Any], filters: dict[str, 
         ws.append([_cell(value_at(obj, c.name)) for c in otype.columns])
         count += 1
     record_access("export", otype.title, rows=count, filters=filters, truncated=count >= limit)
-    tmp = tempfile.TemporaryFile(suffix=".xlsx")
+    tmp = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it after streaming
     wb.save(tmp)
     tmp.seek(0)
     name = f"{otype.slug}-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(tmp, as_attachment=True, filename=name,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return FileResponse(
+        tmp, as_attachment=True, filename=name, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )

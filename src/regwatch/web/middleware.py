@@ -6,7 +6,10 @@ from django.http import HttpRequest, HttpResponse
 
 # Scripts come only from our own static files; styles allow inline because Tabler and
 # ECharts set element styles.  The API docs page needs its inline bootstrap script.
-CSP = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
 CSP_DOCS = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
 
 

@@ -12,7 +12,11 @@ from tqdm import tqdm
 @contextlib.contextmanager
 def cli_progress(total: int, desc: str) -> Iterator[Callable[[int], None]]:
     bar = tqdm(total=total, desc=desc, unit="行", file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
+
+    def advance(n: int) -> None:
+        bar.update(n)
+
     try:
-        yield bar.update
+        yield advance
     finally:
         bar.close()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import reverse
 from django_filters import FilterSet
@@ -72,16 +73,7 @@ class ObjectType:
         return reverse(f"web:{self.slug}_{view}", args=args)
 
     def column_label(self, col: Column) -> str:
-        if col.label:
-            return col.label
-        model: Any = self.model
-        parts = col.name.split("__")
-        for part in parts[:-1]:
-            model = model._meta.get_field(part).related_model
-        try:
-            return str(model._meta.get_field(parts[-1]).verbose_name)
-        except Exception:  # noqa: BLE001 - properties have no field; show their name
-            return parts[-1]
+        return col.label or field_label(self.model, col.name)
 
 
 def register(otype: ObjectType) -> ObjectType:
@@ -93,6 +85,18 @@ def register(otype: ObjectType) -> ObjectType:
 
 def for_model(model: type[models.Model]) -> ObjectType | None:
     return next((o for o in REGISTRY.values() if o.model is model), None)
+
+
+def field_label(model: Any, path: str) -> str:
+    """The verbose name at the end of ``a__b__c``; a property may carry ``label`` on its getter."""
+    parts = path.split("__")
+    for part in parts[:-1]:
+        model = model._meta.get_field(part).related_model
+    try:
+        return str(model._meta.get_field(parts[-1]).verbose_name)
+    except FieldDoesNotExist:
+        prop = getattr(model, parts[-1], None)
+        return str(getattr(getattr(prop, "fget", None), "label", parts[-1]))
 
 
 def value_at(obj: Any, path: str) -> Any:

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import ProtectedError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
@@ -21,7 +21,7 @@ from regwatch.audit.services import history
 
 from .export import export_xlsx
 from .forms import style_form
-from .registry import REGISTRY, ObjectType, value_at
+from .registry import REGISTRY, ObjectType, field_label, value_at
 from .services import delete_object, require, save_object
 
 PAGE_SIZES = (25, 50, 100)
@@ -30,7 +30,7 @@ PAGE_SIZES = (25, 50, 100)
 class ObjectView(LoginRequiredMixin, View):
     otype: ObjectType
 
-    def dispatch(self, request: HttpRequest, *args: Any, slug: str = "", **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, slug: str = "", **kwargs: Any) -> HttpResponseBase:
         otype = REGISTRY.get(slug)
         if otype is None:
             raise Http404
@@ -45,7 +45,7 @@ class ObjectView(LoginRequiredMixin, View):
 
 
 class ObjectListView(ObjectView):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         otype = self.otype
         if not request.user.has_perm(otype.perm("view")):
             raise PermissionDenied
@@ -92,19 +92,15 @@ class ObjectDetailView(ObjectView):
         obj = self.get_object(pk)
         model: Any = otype.model
         fields = otype.detail_fields or [f.name for f in model._meta.concrete_fields if f.name != "id"]
-        details = []
-        for name in fields:
-            try:
-                label = str(model._meta.get_field(name).verbose_name)
-            except Exception:  # noqa: BLE001 - properties carry no field
-                label = name
-            details.append((label, value_at(obj, name)))
+        details = [(field_label(model, name), value_at(obj, name)) for name in fields]
         context = {
             "otype": otype,
             "object": obj,
             "details": details,
             # Whoever may change an object may see how it changed; auditors see all.
-            "history": history(obj)[:50] if request.user.has_perm("audit.view_auditevent") or request.user.has_perm(otype.perm("change")) else None,
+            "history": history(obj)[:50]
+            if request.user.has_perm("audit.view_auditevent") or request.user.has_perm(otype.perm("change"))
+            else None,
             "can_change": otype.editable and request.user.has_perm(otype.perm("change")),
             "can_delete": otype.editable and request.user.has_perm(otype.perm("delete")),
             **(otype.detail_context(obj, request.user) if otype.detail_context else {}),

@@ -36,7 +36,7 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             self.stdout.write(f"新增主体 {counts['subjects']}，记录 {counts['records']}")
         logins = ensure_demo_users(opts["pack"])
-        self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+        self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for login in logins:
             token = f"  API Token: {login.token}" if login.token else ""
             self.stdout.write(f"  {login.username:<16} {login.role:<10} {login.organization}（数据范围：{login.scope}）{token}")
