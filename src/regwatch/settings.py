@@ -63,14 +63,26 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "huey.contrib.djhuey",
     "regwatch.core",
     "regwatch.accounts",
     "regwatch.audit",
     "regwatch.subjects",
     "regwatch.packs",
+    "regwatch.ops",
+    "regwatch.intake",
+    "regwatch.quality",
+    "regwatch.catalog",
+    "regwatch.indicators",
+    "regwatch.scoring",
+    "regwatch.warnings",
+    "regwatch.workorders",
+    "regwatch.notifications",
     "regwatch.web",
     "regwatch.api",
 ]
+# Apps with their own pages and API endpoints, mounted at /<app>/ and /api/v1/<app>/.
+REGWATCH_APP_URLS = ["ops", "intake", "quality", "catalog", "indicators", "scoring", "warnings", "workorders", "notifications"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -219,6 +231,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("REGWATCH_LOG_LEVEL", "WARNING")},
 }
+
+# Background tasks and the one periodic scheduler: `regwatch run_huey` runs both.
+# Embedded mode keeps the queue in a SQLite file; production uses Redis; tests run tasks
+# immediately, in-process, so a test sees a task's effect when the call returns.
+if REDIS_URL:
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "regwatch", "url": REDIS_URL, "immediate": ENV == "test"}
+else:
+    HUEY = {"huey_class": "huey.SqliteHuey", "name": "regwatch", "filename": str(VAR_DIR / "tasks.sqlite3"), "immediate": ENV == "test"}
+HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
 
 REGWATCH_DEMO_SUBJECTS = int(os.environ.get("REGWATCH_DEMO_SUBJECTS", "20000"))
 REGWATCH_EXPORT_MAX_ROWS = int(os.environ.get("REGWATCH_EXPORT_MAX_ROWS", "200000"))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -11,9 +12,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    *[path(f"api/v1/{app}/", include(f"regwatch.{app}.api_urls")) for app in settings.REGWATCH_APP_URLS],
     path("api/v1/", include("regwatch.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    *[path(f"{app}/", include(f"regwatch.{app}.urls")) for app in settings.REGWATCH_APP_URLS],
     path("", include("regwatch.web.urls")),
 ]
 

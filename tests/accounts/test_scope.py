@@ -27,6 +27,7 @@ UNSCOPED_REFERENCE = {
     "audit-events",
     "access-events",
     "users",
+    "jobs",
 }
 
 

@@ -68,6 +68,20 @@ ROLES: dict[str, Role] = {
 }
 
 
+# Apps add to roles from their own ``permissions.py`` (autodiscovered): grant("data_admin", "intake.*").
+EXTRA_GRANTS: dict[str, list[str]] = {}
+
+
+def grant(role: str, *perms: str) -> None:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role}")
+    EXTRA_GRANTS.setdefault(role, []).extend(perms)
+
+
+def grants_of(role: Role) -> tuple[str, ...]:
+    return (*role.grants, *EXTRA_GRANTS.get(role.code, ()))
+
+
 def _matches(grant: str, app_label: str, codename: str) -> bool:
     g_app, _, g_code = grant.partition(".")
     if g_app != app_label:
@@ -83,5 +97,5 @@ def sync_roles(**kwargs: Any) -> None:
     perms = list(Permission.objects.select_related("content_type"))
     for role in ROLES.values():
         group, _ = Group.objects.get_or_create(name=role.code)
-        wanted = [p for p in perms if any(_matches(g, p.content_type.app_label, p.codename) for g in role.grants)]
+        wanted = [p for p in perms if any(_matches(g, p.content_type.app_label, p.codename) for g in grants_of(role))]
         group.permissions.set(wanted)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
+import yaml
 from django.db import transaction
 
 from regwatch.audit.context import system
@@ -11,8 +14,9 @@ from regwatch.core.models import Dictionary, DictionaryItem
 from regwatch.core.regions import load_gbt2260, read_csv
 from regwatch.subjects.models import RecordType, SubjectKind, Tag
 
-from .manifest import DictionarySpec, PackManifest, read_manifest
+from .manifest import DictionarySpec, PackManifest, pack_dir, read_manifest
 from .models import PackInstall
+from .sections import ordered
 
 
 @dataclass
@@ -71,9 +75,19 @@ def _upsert(model: type, key: dict, values: dict) -> bool:
     return False
 
 
+def _section_files(name: str) -> list[tuple[Any, str]]:
+    """(section, file text) for every registered section the pack has."""
+    folder = pack_dir(name)
+    return [(s, (folder / s.filename).read_text(encoding="utf-8")) for s in ordered() if (folder / s.filename).is_file()]
+
+
 def load_pack(name: str, manifest: PackManifest | None = None) -> LoadResult:
     manifest = manifest or read_manifest(name)
-    checksum = manifest.checksum()
+    sections = _section_files(manifest.name)
+    digest = hashlib.sha256(manifest.checksum().encode())
+    for section, text in sections:
+        digest.update(section.filename.encode() + b"\0" + text.encode())
+    checksum = digest.hexdigest()
     installed = PackInstall.objects.filter(name=manifest.name).first()
     if installed is not None and installed.checksum == checksum:
         return LoadResult(manifest.name, manifest.version, changed=False)
@@ -113,6 +127,8 @@ def load_pack(name: str, manifest: PackManifest | None = None) -> LoadResult:
                 {"code": t.code},
                 {"name": t.name, "category": t.category, "color": t.color, "pack": manifest.name, "description": t.description},
             )
+        for section, text in sections:
+            counts.update(section.loader(manifest.name, yaml.safe_load(text)))
         PackInstall.objects.update_or_create(
             name=manifest.name,
             defaults={

@@ -7,14 +7,16 @@ from django.http import HttpRequest
 
 from regwatch.accounts.scope import region_paths
 
-from .registry import REGISTRY
+from .registry import LINKS, REGISTRY
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    visible = sorted((o for o in REGISTRY.values() if user.has_perm(o.perm("view"))), key=lambda o: (o.menu_order, o.slug))
+    entries: list[Any] = [o for o in REGISTRY.values() if user.has_perm(o.perm("view"))]
+    entries += [link for link in LINKS if user.has_perm(link.perm)]
+    visible = sorted(entries, key=lambda o: (o.menu_order, o.title))
     menu: list[tuple[str, list[Any]]] = []
     for group, items in groupby(visible, key=lambda o: o.menu):
         existing = next((m for m in menu if m[0] == group), None)

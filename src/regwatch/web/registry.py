@@ -18,6 +18,27 @@ from django.urls import reverse
 from django_filters import FilterSet
 
 REGISTRY: dict[str, ObjectType] = {}
+LINKS: list[Link] = []
+
+
+@dataclass(frozen=True)
+class Link:
+    """A menu entry for a page that is not an object list (an upload form, a run console...)."""
+
+    menu: str
+    title: str
+    url_name: str
+    perm: str
+    menu_order: int = 100
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+def register_link(link: Link) -> Link:
+    LINKS.append(link)
+    return link
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "regwatch.catalog"
+    label = "catalog"
+    verbose_name = "数据目录"
