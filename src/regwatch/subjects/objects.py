@@ -12,6 +12,7 @@ from . import filtersets
 from .display import labelled
 from .forms import RecordForm
 from .models import Record, RecordType, Subject, SubjectKind, SubjectTag, Tag
+from .profile import panels_for
 
 TIMELINE_LIMIT = 500
 
@@ -29,6 +30,7 @@ def subject_profile(subject: Subject, user: Any) -> dict[str, Any]:
         "record_counts": sorted(counts.items(), key=lambda kv: -kv[1]),
         "attributes": labelled(subject.kind.attributes, subject.attributes),
         "last_known": max((r.known_at for r in records), default=None),
+        "panels": panels_for(subject, user),
     }
 
 
