@@ -36,6 +36,7 @@ def test_inspector_sees_only_the_county_and_searches_live(page: Any) -> None:
     page.wait_for_selector("#timeline")
     assert target.uscc in page.inner_text("#identifiers")
     assert "年" in page.inner_text("#timeline")
+    expect(page.locator("#records-chart svg")).to_be_visible()  # ECharts drew the records-per-year chart
     page.screenshot(path=str(ARTIFACTS / "subject-profile.png"), full_page=True)
 
 

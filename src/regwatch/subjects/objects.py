@@ -20,14 +20,23 @@ TIMELINE_LIMIT = 500
 def subject_profile(subject: Subject, user: Any) -> dict[str, Any]:
     records = list(subject.records.select_related("record_type").order_by("-occurred_on", "-id")[:TIMELINE_LIMIT])
     counts: dict[str, int] = {}
+    per_year: dict[str, dict[int, int]] = {}
     for r in records:
         counts[r.record_type.name] = counts.get(r.record_type.name, 0) + 1
+        by_year = per_year.setdefault(r.record_type.name, {})
+        by_year[r.occurred_on.year] = by_year.get(r.occurred_on.year, 0) + 1
+    seen = {y for by_year in per_year.values() for y in by_year}
+    years = list(range(min(seen), max(seen) + 1)) if seen else []  # quiet years show as empty bars
     schemes = code_names(["identifier_scheme"])["identifier_scheme"]
     return {
         "identifiers": [(schemes.get(i.scheme, i.scheme), i) for i in subject.identifiers.all()],
         "subject_tags": subject.tags.select_related("tag"),
         "timeline": [(year, list(items)) for year, items in groupby(records, key=lambda r: r.occurred_on.year)],
         "record_counts": sorted(counts.items(), key=lambda kv: -kv[1]),
+        "records_chart": {
+            "years": [str(y) for y in years],
+            "series": [{"name": name, "values": [by_year.get(y, 0) for y in years]} for name, by_year in sorted(per_year.items())],
+        },
         "attributes": labelled(subject.kind.attributes, subject.attributes),
         "last_known": max((r.known_at for r in records), default=None),
         "panels": panels_for(subject, user),

@@ -122,10 +122,10 @@ class FoodSubjectFactory:
             },
         )
         licence_no = f"{licence_prefix}{county.code}{index:07d}"[:16]
-        self._records(rng, subject, r, fmt, licence_no, max(established, dt.date(2022, 1, 1)))
+        self._records(rng, subject, r, fmt, licence_no, max(established, dt.date(2022, 1, 1)), renewal=established < dt.date(2022, 1, 1))
         return subject
 
-    def _records(self, rng: random.Random, s: GeneratedSubject, r: float, fmt: str, licence_no: str, start: dt.date) -> None:
+    def _records(self, rng: random.Random, s: GeneratedSubject, r: float, fmt: str, licence_no: str, start: dt.date, renewal: bool) -> None:
         today = self.today
         years = max((today - start).days / 365.25, 0.1)
         uscc_code = s.fields["uscc"]
