@@ -150,11 +150,11 @@ class FoodSubjectFactory:
         add(
             "licence",
             start,
-            f"新办许可 {licence_no}",
+            f"{'延续' if renewal else '新办'}许可 {licence_no}",
             {
                 "licence_no": licence_no,
                 "business_format": fmt,
-                "action": "new",
+                "action": "renew" if renewal else "new",
                 "valid_from": start.isoformat(),
                 "valid_until": valid_until.isoformat(),
             },
