@@ -28,6 +28,24 @@ UNSCOPED_REFERENCE = {
     "access-events",
     "users",
     "jobs",
+    # intake: sources/mappings are configuration; batches and quarantined rows are not yet attached
+    # to a subject (so carry no region) and are visible to data administrators only.
+    "intake-sources",
+    "intake-mappings",
+    "intake-batches",
+    "intake-quarantine",
+    "quality-rules",
+    "quality-measurements",
+    "catalog-datasets",
+    "catalog-fields",
+    "warning-rules",
+    "workflows",
+    # scoring: the indicator library, grade schemes, model versions and runs are configuration;
+    # per-subject results (scores, grades, overrides) are served through visible() by scoring's pages.
+    "indicators",
+    "grade-schemes",
+    "model-versions",
+    "scoring-runs",
 }
 
 

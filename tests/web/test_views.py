@@ -202,3 +202,14 @@ def test_pack_fields_are_shown_with_chinese_labels_and_code_names(superuser_clie
     assert failed is not None
     body = superuser_client.get(f"/records/{failed.pk}/").content.decode()
     assert "检查结果" in body and "不符合" in body and '"result"' not in body
+
+
+def test_export_neutralises_spreadsheet_formulas(superuser_client: Client) -> None:
+    from regwatch.subjects.models import Tag
+
+    Tag.objects.create(code="inject", name="=cmd|' /C calc'!A0", category="+1")
+    response = superuser_client.get("/tags/", {"export": "xlsx", "q": "inject"})
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    row = next(r for r in ws.iter_rows(values_only=True) if r[0] == "inject")
+    assert row[1] == "'=cmd|' /C calc'!A0" and row[2] == "'+1"
+    assert ws.cell(row=2, column=2).data_type == "s"  # text, not a formula

@@ -63,3 +63,25 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target}"
+
+
+class LedgerEntry(models.Model):
+    """One entry of the append-only, hash-chained evidence ledger (存证); see ``audit/ledger.py``."""
+
+    seq = models.PositiveBigIntegerField("序号", unique=True)
+    at = models.DateTimeField("时间")
+    kind = models.CharField("类型", max_length=40)
+    object_type = models.CharField("对象类型", max_length=100, db_index=True)
+    object_id = models.CharField("对象ID", max_length=64, db_index=True)
+    payload = models.JSONField("内容")
+    algorithm = models.CharField("算法", max_length=10)
+    prev_hash = models.CharField("前序哈希", max_length=64)
+    entry_hash = models.CharField("本条哈希", max_length=64)
+
+    class Meta:
+        verbose_name = "存证记录"
+        verbose_name_plural = "存证记录"
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind} {self.object_type}:{self.object_id}"

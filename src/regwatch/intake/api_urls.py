@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from .api import PushView
+
+urlpatterns = [path("push/<str:code>/", PushView.as_view(), name="intake-push")]

@@ -5,3 +5,6 @@ class NotificationsConfig(AppConfig):
     name = "regwatch.notifications"
     label = "notifications"
     verbose_name = "消息通知"
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401

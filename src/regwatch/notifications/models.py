@@ -1,1 +1,52 @@
+"""In-app messages (站内信) and the outbox for external channels (email/SMS/IM)."""
+
 from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Message(models.Model):
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField("类型", max_length=40)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=255, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "站内消息"
+        verbose_name_plural = "站内消息"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OutboxItem(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    channel = models.CharField("渠道", max_length=20)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", null=True, on_delete=models.SET_NULL, related_name="+")
+    address = models.CharField("地址", max_length=200)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    error = models.CharField("错误", max_length=300, blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "外发消息"
+        verbose_name_plural = "外发消息"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.address} {self.title}"

@@ -1,8 +1,15 @@
-"""UI pages of notifications beyond the generic object views (mounted at /notifications/)."""
+"""UI pages of notifications (mounted at /notifications/)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "notifications"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("badge/", views.badge, name="badge"),
+    path("read-all/", views.read_all, name="read_all"),
+    path("<int:pk>/", views.open_message, name="open"),
+]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "quality"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [path("report/", views.report, name="report")]

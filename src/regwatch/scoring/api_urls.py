@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import api
+
+urlpatterns = [
+    path("subjects/<int:subject_id>/explanation/", api.SubjectExplanation.as_view(), name="scoring-explanation"),
+]

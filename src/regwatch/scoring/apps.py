@@ -5,3 +5,16 @@ class ScoringConfig(AppConfig):
     name = "regwatch.scoring"
     label = "scoring"
     verbose_name = "评分评级"
+
+    def ready(self) -> None:
+        from regwatch.packs.sections import register_section
+        from regwatch.subjects.profile import Panel, register_panel
+        from regwatch.subjects.signals import records_added
+
+        from . import objects, tasks  # noqa: F401
+        from .loader import load_scoring
+        from .views import grade_panel
+
+        register_section("scoring.yaml", load_scoring, order=30)
+        records_added.connect(tasks.on_records_added, dispatch_uid="regwatch.scoring.regrade")
+        register_panel(Panel("grade", "信用风险等级与评分解释", "scoring/_subject_panel.html", context=grade_panel, order=10))

@@ -5,3 +5,11 @@ class WarningsConfig(AppConfig):
     name = "regwatch.warnings"
     label = "warnings"
     verbose_name = "风险预警"
+
+    def ready(self) -> None:
+        from regwatch.packs.sections import register_section
+
+        from . import receivers  # noqa: F401
+        from .loader import load_rules
+
+        register_section("rules.yaml", load_rules, order=60)

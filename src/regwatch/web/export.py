@@ -15,17 +15,22 @@ from regwatch.audit.services import record_access
 
 from .registry import ObjectType, value_at
 
+# A spreadsheet runs a cell starting with these as a formula (=cmd|..., +..., @...): CSV/Excel injection.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-def _cell(value: Any) -> Any:
+
+def safe_cell(value: Any) -> Any:
+    """A value as an Excel cell: numbers stay numbers, text that a spreadsheet would run is quoted."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, int | float | str):
+    if isinstance(value, int | float):
         return value
-    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
+    if getattr(value, "tzinfo", None) is not None:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
-    return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def export_xlsx(otype: ObjectType, qs: models.QuerySet[Any], filters: dict[str, Any]) -> FileResponse:
@@ -35,7 +40,7 @@ def export_xlsx(otype: ObjectType, qs: models.QuerySet[Any], filters: dict[str, 
     ws.append([otype.column_label(c) for c in otype.columns])
     count = 0
     for obj in qs[:limit].iterator(chunk_size=2000):
-        ws.append([_cell(value_at(obj, c.name)) for c in otype.columns])
+        ws.append([safe_cell(value_at(obj, c.name)) for c in otype.columns])
         count += 1
     record_access("export", otype.title, rows=count, filters=filters, truncated=count >= limit)
     tmp = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it after streaming

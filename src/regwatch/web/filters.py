@@ -57,6 +57,15 @@ class SearchFilterSet(django_filters.FilterSet):
     search_fields: ClassVar[tuple[str, ...]] = ()
     q = django_filters.CharFilter(method="search", label="关键字")
 
+    @classmethod
+    def get_filters(cls) -> dict[str, Any]:
+        filters = super().get_filters()
+        for f in filters.values():
+            # Declared BooleanFilters too, not only generated ones: garbage must not mean "any".
+            if isinstance(f, django_filters.BooleanFilter):
+                f.field_class = StrictBooleanField
+        return filters
+
     def search(self, queryset: models.QuerySet[Any], name: str, value: str) -> models.QuerySet[Any]:
         value = value.strip()
         if not value:

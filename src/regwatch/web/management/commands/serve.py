@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -11,8 +13,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000")
         parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--no-tasks", action="store_true", help="do not start the task worker and scheduler (`regwatch run_huey`)")
 
-    def handle(self, *args: Any, bind: str, workers: int, **opts: Any) -> None:
+    def handle(self, *args: Any, bind: str, workers: int, no_tasks: bool = False, **opts: Any) -> None:
         from gunicorn.app.base import BaseApplication
 
         from regwatch.wsgi import application
@@ -27,5 +30,12 @@ class Command(BaseCommand):
             def load(self) -> Any:
                 return application
 
+        # One task worker + scheduler beside the web workers (never a scheduler inside each web worker).
+        tasks = None if no_tasks else subprocess.Popen([sys.executable, "-m", "regwatch.cli", "run_huey"])
         self.stdout.write(f"regwatch 已启动：http://{bind}/  （Ctrl+C 停止）")
-        Server().run()
+        try:
+            Server().run()
+        finally:
+            if tasks is not None:
+                tasks.terminate()
+                tasks.wait(timeout=10)

@@ -1,0 +1,195 @@
+"""Sources, mappings, batches and quarantined rows in the generic UI and API.
+
+None of these carries a region: a quarantined row is by definition not yet attached to a subject,
+so these lists are reference/operations data restricted by permission to data administrators
+(see UNSCOPED_REFERENCE in tests/accounts/test_scope.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from regwatch.web.registry import Column, Link, ObjectType, register, register_link
+
+from . import filtersets
+from .models import Batch, FieldMapping, QuarantinedRow, Source
+
+
+def batch_context(batch: Batch, user: Any) -> dict[str, Any]:
+    from .views import batch_context as ctx
+
+    return ctx(batch, user)
+
+
+def quarantine_context(row: QuarantinedRow, user: Any) -> dict[str, Any]:
+    return {"raw_items": list(row.raw.items()), "can_fix": user.has_perm("intake.change_quarantinedrow")}
+
+
+register(
+    ObjectType(
+        model=Source,
+        slug="intake-sources",
+        menu="数据归集",
+        menu_order=40,
+        columns=[
+            Column("code", link=True),
+            Column("name"),
+            Column("owner"),
+            Column("kind"),
+            Column("frequency"),
+            Column("status"),
+            Column("health"),
+            Column("last_received_at"),
+        ],
+        filterset=filtersets.SourceFilterSet,
+        detail_fields=[
+            "code",
+            "name",
+            "pack",
+            "owner",
+            "system",
+            "kind",
+            "frequency",
+            "contact",
+            "status",
+            "health",
+            "last_received_at",
+            "description",
+        ],
+        form_fields=["code", "name", "owner", "system", "kind", "frequency", "contact", "status", "description"],
+        api_fields=[
+            "id",
+            "code",
+            "name",
+            "pack",
+            "owner",
+            "system",
+            "kind",
+            "frequency",
+            "contact",
+            "status",
+            "health",
+            "last_received_at",
+        ],
+        api_read_only=("health", "last_received_at", "pack"),
+    )
+)
+
+register(
+    ObjectType(
+        model=FieldMapping,
+        slug="intake-mappings",
+        menu="数据归集",
+        menu_order=41,
+        columns=[
+            Column("source__name", "数据源", sort="source__code"),
+            Column("target"),
+            Column("version"),
+            Column("is_current"),
+            Column("created_at"),
+        ],
+        filterset=filtersets.FieldMappingFilterSet,
+        select_related=("source",),
+        detail_fields=["source", "target", "version", "is_current", "note", "created_at", "fields", "rules"],
+        detail_template="intake/mapping_detail.html",
+        detail_context=lambda mapping, user: {"can_edit": user.has_perm("intake.add_fieldmapping")},
+        api_fields=["id", "source", "target", "version", "is_current", "fields", "rules", "note", "created_at"],
+    )
+)
+
+register(
+    ObjectType(
+        model=Batch,
+        slug="intake-batches",
+        menu="数据归集",
+        menu_order=42,
+        columns=[
+            Column("id", "批次", link=True),
+            Column("source__name", "数据源", sort="source__code"),
+            Column("filename"),
+            Column("status"),
+            Column("rows_read"),
+            Column("accepted"),
+            Column("merged"),
+            Column("quarantined"),
+            Column("fixed"),
+            Column("started_at"),
+        ],
+        filterset=filtersets.BatchFilterSet,
+        select_related=("source", "job"),
+        detail_template="intake/batch_detail.html",
+        detail_context=batch_context,
+        detail_fields=[
+            "source",
+            "channel",
+            "filename",
+            "encoding",
+            "mapping",
+            "status",
+            "created_by",
+            "started_at",
+            "finished_at",
+            "error",
+        ],
+        api_fields=[
+            "id",
+            "source",
+            "mapping",
+            "channel",
+            "filename",
+            "encoding",
+            "status",
+            "rows_read",
+            "accepted",
+            "merged",
+            "quarantined",
+            "updated",
+            "unchanged",
+            "warnings",
+            "fixed",
+            "rule_failures",
+            "notes",
+            "error",
+            "started_at",
+            "finished_at",
+        ],
+    )
+)
+
+register(
+    ObjectType(
+        model=QuarantinedRow,
+        slug="intake-quarantine",
+        menu="数据归集",
+        menu_order=43,
+        columns=[
+            Column("batch_id", "批次", sort="batch"),
+            Column("row_number", link=True),
+            Column("sheet"),
+            Column("status"),
+            Column("reason_text", sort=None),
+            Column("created_at"),
+        ],
+        filterset=filtersets.QuarantinedRowFilterSet,
+        select_related=("batch",),
+        detail_template="intake/quarantine_detail.html",
+        detail_context=quarantine_context,
+        detail_fields=["batch", "row_number", "sheet", "status", "reason_text", "resubmitted_at", "record", "created_at"],
+        api_fields=[
+            "id",
+            "batch",
+            "row_number",
+            "sheet",
+            "raw",
+            "reasons",
+            "status",
+            "fixed_raw",
+            "resubmitted_at",
+            "record",
+            "created_at",
+        ],
+    )
+)
+
+register_link(Link("数据归集", "上传数据文件", "intake:upload", "intake.add_batch", 39))
+register_link(Link("数据归集", "主体匹配复核", "intake:reviews", "intake.change_matchreview", 44))

@@ -1,0 +1,31 @@
+"""Background intake of uploaded files (huey; immediate in tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+
+@db_task()
+def ingest_uploaded(batch_id: int, path: str, target: str | None = None) -> None:
+    from .models import Batch
+    from .pipeline import ingest_file
+
+    batch = Batch.objects.select_related("source", "created_by").get(pk=batch_id)
+    try:
+        ingest_file(batch.source, path, target=target, user=batch.created_by, batch=batch)
+    finally:
+        Path(path).unlink(missing_ok=True)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def pull_due_sources() -> int:
+    """Every five minutes: pull each HTTP/SQL source whose ``every_minutes`` has passed."""
+    from .connectors import due_sources, pull
+
+    sources = due_sources()
+    for source in sources:
+        pull(source)
+    return len(sources)

@@ -1,0 +1,267 @@
+"""Intake pages: upload, batch progress, return-to-source export, fixing rows, match review, undo."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from regwatch.accounts.scope import visible
+from regwatch.audit.services import record_access
+from regwatch.web.forms import style_form
+from regwatch.web.services import require
+
+from .mapping import label_of
+from .models import Batch, FieldMapping, MatchReview, MergeLog, QuarantinedRow, Source
+from .pipeline import decide_review, resubmit, undo_merge
+from .returns import import_template_xlsx, return_to_source_xlsx
+
+UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".json", ".jsonl")
+
+
+def rule_label(key: str, batch: Batch) -> str:
+    rule, _, target = key.partition(":")
+    names = {
+        "required": "必填",
+        "type": "类型",
+        "transform": "转换",
+        "range": "取值范围",
+        "regex": "格式",
+        "dictionary": "代码表",
+        "uscc": "统一社会信用代码校验",
+        "id_card": "身份证校验",
+        "phone": "电话",
+        "not_future": "时间异常",
+        "gte": "跨字段",
+        "format": "行格式",
+        "subject_match": "主体未匹配",
+        "subject_review": "匹配待确认",
+        "subject_key": "主体标识缺失",
+        "region": "区划代码",
+        "formula": "公式字符",
+        "length": "长度",
+    }
+    labels: dict[str, str] = {}
+    if batch.mapping_id and batch.mapping and batch.mapping.target != "subject":
+        from regwatch.subjects.models import RecordType
+
+        rt = RecordType.objects.filter(code=batch.mapping.target).first()
+        labels = {f["name"]: f.get("label", f["name"]) for f in (rt.fields if rt else [])}
+    return f"{names.get(rule, rule)}" + (f" · {label_of(target, labels)}" if target and target != "subject" else "")
+
+
+def batch_context(batch: Batch, user: Any) -> dict[str, Any]:
+    failures = sorted(batch.rule_failures.items(), key=lambda kv: -kv[1])
+    return {
+        "failures": [(rule_label(k, batch), n) for k, n in failures],
+        "pending": batch.quarantine.filter(status__in=[QuarantinedRow.Status.PENDING, QuarantinedRow.Status.REVIEW]).count(),
+        "can_export": user.has_perm("intake.view_quarantinedrow"),
+        "merges": MergeLog.objects.filter(batch=batch).select_related("subject")[:50],
+        "can_undo": user.has_perm("intake.change_mergelog"),
+    }
+
+
+class UploadForm(forms.Form):
+    source = forms.ModelChoiceField(Source.objects.filter(status=Source.Status.ACTIVE), label="数据源")
+    target = forms.ChoiceField(label="目标记录类型", required=False, choices=[])
+    file = forms.FileField(label="数据文件", help_text="CSV（UTF-8 或 GBK）、Excel（xlsx，可含多个工作表）、JSON 或 JSON Lines")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        targets = sorted(set(FieldMapping.objects.filter(is_current=True).values_list("target", flat=True)))
+        choices = [("", "（数据源唯一的映射）"), *[(t, t) for t in targets]]
+        self.fields["target"].choices = choices  # type: ignore[attr-defined]
+
+    def clean_file(self) -> Any:
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith(UPLOAD_SUFFIXES):
+            raise forms.ValidationError("只支持 CSV、xlsx、JSON、JSON Lines 文件")
+        return f
+
+
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    require(request.user, "intake.add_batch")
+    form = UploadForm(request.POST or None, request.FILES or None)
+    style_form(form)
+    if request.method == "POST" and form.is_valid():
+        from .pipeline import IntakeError, current_mapping
+        from .tasks import ingest_uploaded
+
+        source = form.cleaned_data["source"]
+        target = form.cleaned_data["target"] or None
+        try:
+            current_mapping(source, target)
+        except IntakeError as exc:
+            form.add_error("target", str(exc))
+        else:
+            f = form.cleaned_data["file"]
+            folder = Path(settings.MEDIA_ROOT) / "intake"
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, suffix=Path(f.name).suffix.lower(), delete=False) as tmp:
+                for chunk in f.chunks():
+                    tmp.write(chunk)
+            batch = Batch.objects.create(source=source, filename=f.name[:255], created_by=request.user)  # type: ignore[misc]
+            ingest_uploaded(batch.pk, tmp.name, target)
+            return redirect(reverse("web:intake-batches_detail", args=[batch.pk]))
+    return render(request, "intake/upload.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def return_file(request: HttpRequest, pk: int) -> FileResponse:
+    """问题数据反馈: the quarantined rows of a batch with their reasons, to send back to the source."""
+    require(request.user, "intake.view_quarantinedrow")
+    batch = get_object_or_404(Batch, pk=pk)
+    rows = batch.quarantine.exclude(status=QuarantinedRow.Status.FIXED).order_by("sheet", "row_number")
+    tmp = return_to_source_xlsx(batch, rows)
+    record_access("export", f"问题数据反馈 批次{batch.pk}", rows=rows.count())
+    return FileResponse(
+        tmp,
+        as_attachment=True,
+        filename=f"问题数据反馈-{batch.source.code}-批次{batch.pk}-{timezone.localdate():%Y%m%d}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+def fix_row(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "intake.change_quarantinedrow")
+    row = get_object_or_404(QuarantinedRow.objects.select_related("batch__source"), pk=pk)
+    keys = [k for k in row.raw if not k.startswith("_")]
+    if request.method == "POST":
+        values = {k: request.POST.get(f"f_{i}", "") for i, k in enumerate(keys)}
+        ok, reasons = resubmit(row, values, request.user)
+        if ok:
+            messages.success(request, f"第{row.row_number}行已修正入库")
+            return redirect(reverse("web:intake-batches_detail", args=[row.batch_id]))
+        items = [(i, k, values[k]) for i, k in enumerate(keys)]
+        return render(request, "intake/fix_row.html", {"row": row, "items": items, "reasons": reasons}, status=400)
+    items = [(i, k, "" if row.raw[k] is None else row.raw[k]) for i, k in enumerate(keys)]
+    return render(request, "intake/fix_row.html", {"row": row, "items": items, "reasons": [r["message"] for r in row.reasons]})
+
+
+@login_required
+def reviews(request: HttpRequest) -> HttpResponse:
+    require(request.user, "intake.change_matchreview")
+    qs = MatchReview.objects.filter(status=MatchReview.Status.PENDING).select_related("row__batch__source", "candidate__region")
+    qs = qs.filter(candidate__in=visible(_subjects(), request.user))
+    return render(request, "intake/reviews.html", {"reviews": qs[:200]})
+
+
+def _subjects() -> Any:
+    from regwatch.subjects.models import Subject
+
+    return Subject.objects.all()
+
+
+@login_required
+@require_POST
+def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "intake.change_matchreview")
+    review = get_object_or_404(MatchReview.objects.filter(candidate__in=visible(_subjects(), request.user)), pk=pk)
+    if review.status != MatchReview.Status.PENDING:
+        messages.warning(request, "该匹配已处理")
+        return redirect("intake:reviews")
+    confirm = request.POST.get("decision") == "confirm"
+    ok, reasons = decide_review(review, confirm, request.user)
+    if confirm and ok:
+        messages.success(request, f"已确认为“{review.candidate.name}”，数据已入库")
+    elif confirm:
+        messages.error(request, "确认后入库失败：" + "；".join(reasons))
+    else:
+        messages.info(request, "已驳回，该行回到隔离区待修正")
+    return redirect("intake:reviews")
+
+
+@login_required
+@require_POST
+def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "intake.change_mergelog")
+    log = get_object_or_404(MergeLog.objects.filter(subject__in=visible(_subjects(), request.user), undone_at=None), pk=pk)
+    undo_merge(log, request.user)
+    messages.success(request, "合并已撤销，该行回到隔离区")
+    return redirect(reverse("web:intake-batches_detail", args=[log.batch_id]))
+
+
+@login_required
+def import_template(request: HttpRequest, pk: int) -> FileResponse:
+    """导入模板: the columns a source's current mapping reads, with required columns marked and code lists."""
+    require(request.user, "intake.view_fieldmapping")
+    mapping = get_object_or_404(FieldMapping.objects.select_related("source"), pk=pk)
+    return FileResponse(
+        import_template_xlsx(mapping),
+        as_attachment=True,
+        filename=f"导入模板-{mapping.source.code}-{mapping.target}-v{mapping.version}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+class MappingForm(forms.Form):
+    fields_json = forms.CharField(label="字段映射（JSON）", widget=forms.Textarea(attrs={"rows": 16, "class": "font-monospace"}))
+    rules_json = forms.CharField(
+        label="校验规则（JSON）", required=False, widget=forms.Textarea(attrs={"rows": 8, "class": "font-monospace"})
+    )
+    note = forms.CharField(label="修改说明", max_length=255, required=False)
+
+    def _parse(self, name: str, spec: Any) -> list[dict[str, Any]]:
+        import json
+
+        from pydantic import ValidationError
+
+        text = self.cleaned_data.get(name) or "[]"
+        try:
+            items = json.loads(text)
+            if not isinstance(items, list):
+                raise ValueError
+        except ValueError:
+            raise forms.ValidationError("应为 JSON 数组") from None
+        try:
+            return [spec.model_validate(i).model_dump(exclude_defaults=True) for i in items]
+        except ValidationError as exc:
+            raise forms.ValidationError("；".join(f"第{e['loc'][0] if e['loc'] else ''}项：{e['msg']}" for e in exc.errors()[:5])) from None
+
+    def clean_fields_json(self) -> list[dict[str, Any]]:
+        from .packsection import FieldSpec
+
+        return self._parse("fields_json", FieldSpec)
+
+    def clean_rules_json(self) -> list[dict[str, Any]]:
+        from .packsection import RuleSpec
+
+        return self._parse("rules_json", RuleSpec)
+
+
+@login_required
+def mapping_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a mapping: the result is stored as a new version; batches keep pointing at the version they used."""
+    import json
+
+    from .packsection import save_mapping
+
+    require(request.user, "intake.add_fieldmapping")
+    mapping = get_object_or_404(FieldMapping.objects.select_related("source"), pk=pk)
+    initial = {
+        "fields_json": json.dumps(mapping.fields, ensure_ascii=False, indent=1),
+        "rules_json": json.dumps(mapping.rules, ensure_ascii=False, indent=1),
+    }
+    form = MappingForm(request.POST or None, initial=initial)
+    style_form(form)
+    if request.method == "POST" and form.is_valid():
+        new = save_mapping(
+            mapping.source, mapping.target, form.cleaned_data["fields_json"], form.cleaned_data["rules_json"], form.cleaned_data["note"]
+        )
+        messages.success(request, f"已保存为 v{new.version}")
+        return redirect(reverse("web:intake-mappings_detail", args=[new.pk]))
+    latest = FieldMapping.objects.filter(source=mapping.source, target=mapping.target).order_by("-version").first()
+    ctx = {"form": form, "mapping": mapping, "next_version": (latest.version if latest else 0) + 1}
+    return render(request, "intake/mapping_form.html", ctx, status=400 if form.errors else 200)

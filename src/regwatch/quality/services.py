@@ -1,0 +1,131 @@
+"""Measuring a batch against the quality rules of its dataset, and the scores and reports built on them.
+
+Completeness, validity, consistency and accuracy rules count the intake rule failures they name
+(``checks``) among the rows read; uniqueness counts stored records of the batch that repeat another
+record of the same subject, type, date and content; timeliness counts records that arrived within
+``max_days`` of when they happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from .models import Dimension, Measurement, QualityRule
+
+KEY_FIELD_TARGET = 0.99
+
+
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _record_counts(batch: Any, rule: QualityRule) -> tuple[int, int]:
+    from regwatch.intake.models import RecordLineage
+
+    records = RecordLineage.objects.filter(batch=batch).values(
+        "record__subject_id", "record__occurred_on", "record__known_at", "record__summary"
+    )
+    total = records.count()
+    if rule.dimension == Dimension.TIMELINESS:
+        late = 0
+        for r in records.iterator():
+            if r["record__known_at"].date() - r["record__occurred_on"] > dt.timedelta(days=rule.max_days):
+                late += 1
+        return total, total - late
+    groups = records.values("record__subject_id", "record__occurred_on", "record__summary").annotate(n=Count("id")).filter(n__gt=1)
+    dupes = sum(g["n"] - 1 for g in groups)
+    return total, total - dupes
+
+
+def measure_batch(batch: Any) -> list[Measurement]:
+    """Measure one finished batch; a failed blocking rule marks the batch's quality gate as blocked."""
+    dataset = batch.mapping.target if batch.mapping_id else ""
+    rules = QualityRule.objects.filter(enabled=True, dataset=dataset)
+    out = []
+    period = _month(timezone.localdate(batch.finished_at or timezone.now()))
+    for rule in rules:
+        if rule.dimension in (Dimension.UNIQUENESS, Dimension.TIMELINESS):
+            total, passed = _record_counts(batch, rule)
+        else:
+            total = batch.rows_read
+            failed_rows = sum(batch.rule_failures.get(key, 0) for key in rule.checks)
+            passed = max(total - failed_rows, 0)
+        value = passed / total if total else 1.0
+        m, _ = Measurement.objects.update_or_create(
+            rule=rule,
+            batch=batch,
+            defaults={"source": batch.source, "period": period, "total": total, "passed": passed, "value": value, "ok": rule.passes(value)},
+        )
+        out.append(m)
+    return out
+
+
+def gate(measurements: list[Measurement]) -> tuple[str, list[str]]:
+    failed = [m for m in measurements if not m.ok]
+    blocked = [m for m in failed if m.rule.action == QualityRule.Action.BLOCK]
+    messages = [f"{m.rule.name}：{m.value:.2%}（阈值 {m.rule.get_operator_display()}{m.rule.threshold:.2%}）" for m in failed]
+    return ("blocked" if blocked else "alert" if failed else "passed"), messages
+
+
+def _ratio(qs: Any) -> float | None:
+    agg = qs.aggregate(t=Sum("total"), p=Sum("passed"))
+    return (agg["p"] or 0) / agg["t"] if agg["t"] else None
+
+
+def scores(period: dt.date | None = None, source: Any = None) -> dict[str, Any]:
+    """Quality score (0–100) per dataset, source and field, and the key-field pass rate, for a month."""
+    qs = Measurement.objects.select_related("rule", "source")
+    if period:
+        qs = qs.filter(period=_month(period))
+    if source is not None:
+        qs = qs.filter(source=source)
+    by: dict[str, dict[str, list[int]]] = {
+        "dataset": defaultdict(lambda: [0, 0]),
+        "source": defaultdict(lambda: [0, 0]),
+        "field": defaultdict(lambda: [0, 0]),
+    }
+    for m in qs.iterator():
+        for kind, key in (("dataset", m.rule.dataset), ("source", m.source.name), ("field", f"{m.rule.dataset}.{m.rule.field or '*'}")):
+            by[kind][key][0] += m.total
+            by[kind][key][1] += m.passed
+    result: dict[str, Any] = {
+        k: sorted(((key, round(100 * p / t, 2) if t else 100.0) for key, (t, p) in v.items()), key=lambda kv: kv[1]) for k, v in by.items()
+    }
+    result["key_field_rate"] = _ratio(qs.filter(rule__key_field=True))
+    result["key_field_target"] = KEY_FIELD_TARGET
+    return result
+
+
+def monthly_report(source: Any, month: dt.date, months: int = 6) -> dict[str, Any]:
+    """Per-source monthly report: every rule's pass rate this month, the trend and the worst fields."""
+    month = _month(month)
+    periods = []
+    day = month
+    for _ in range(months):
+        periods.append(day)
+        day = _month(day - dt.timedelta(days=1))
+    periods.reverse()
+    qs = Measurement.objects.filter(source=source)
+    rows = []
+    for rule in QualityRule.objects.filter(measurements__source=source).distinct():
+        trend = [_ratio(qs.filter(rule=rule, period=p)) for p in periods]
+        current = trend[-1]
+        rows.append({"rule": rule, "value": current, "ok": current is None or rule.passes(current), "trend": trend})
+    rows.sort(key=lambda r: (r["value"] is None, r["value"] if r["value"] is not None else 1))
+    this_month = qs.filter(period=month)
+    return {
+        "source": source,
+        "month": month,
+        "periods": periods,
+        "rows": rows,
+        "worst": [r for r in rows if r["value"] is not None][:5],
+        "key_field_rate": _ratio(this_month.filter(rule__key_field=True)),
+        "key_field_target": KEY_FIELD_TARGET,
+        "batches": this_month.values("batch").distinct().count(),
+        "failed": this_month.filter(~Q(ok=True)).count(),
+    }

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from regwatch.intake.models import Source
+from regwatch.web.services import require
+
+from .services import monthly_report, scores
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """质量报告: scores per dataset/source/field for a month, and one source's monthly report with trend."""
+    require(request.user, "quality.view_measurement")
+    month_text = request.GET.get("month", "")
+    try:
+        month = dt.datetime.strptime(month_text, "%Y-%m").date() if month_text else timezone.localdate().replace(day=1)
+    except ValueError:
+        month = timezone.localdate().replace(day=1)
+    sources = Source.objects.order_by("code")
+    source = sources.filter(code=request.GET.get("source", "")).first()
+    context = {"month": month, "sources": sources, "source": source, "scores": scores(month)}
+    if source is not None:
+        context["report"] = monthly_report(source, month)
+    return render(request, "quality/report.html", context)

@@ -1,0 +1,43 @@
+"""``regwatch bench score``: a full scoring run over every subject of a pack (not published by default)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from regwatch.ops.bench import peak_rss_mb, register_bench
+
+
+def score_bench(opts: dict[str, Any]) -> dict[str, Any]:
+    from regwatch.audit.context import system
+
+    from .models import ModelVersion
+    from .runs import run_scoring
+
+    version = ModelVersion.objects.select_related("model__scheme").get(model__pack=opts["pack"], status=ModelVersion.Status.PUBLISHED)
+    as_of = dt.date.fromisoformat(opts["as_of"]) if opts.get("as_of") else None
+    with system("bench-score"):
+        run = run_scoring(version, as_of=as_of, engine=opts["engine"], publish=opts["publish"], trigger="bench")
+    return {
+        "run": run.pk,
+        "subjects": run.subject_count,
+        "records": run.timings.get("records"),
+        "engine": run.engine,
+        "seconds": run.timings,
+        "subjects_per_second": round(run.subject_count / max(run.timings.get("total", 0) or 1e-9, 1e-9)),
+        "distribution": run.distribution,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+register_bench(
+    "score",
+    score_bench,
+    "全量评分（默认 DuckDB；--publish 时发布结果）",
+    arguments=[
+        ("--pack", {"default": "food_credit"}),
+        ("--as-of", {"default": ""}),
+        ("--engine", {"choices": ["duckdb", "spark"], "default": "duckdb"}),
+        ("--publish", {"action": "store_true"}),
+    ],
+)

@@ -1,0 +1,169 @@
+"""Scoring pages: grade distribution, overrides, version actions, weight/threshold editor, compare."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, F
+from django.db.models.functions import Substr
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from regwatch.accounts.scope import visible
+from regwatch.core.dictionaries import industry_name
+from regwatch.core.models import Region
+from regwatch.subjects.models import Subject
+from regwatch.web.services import require
+
+from . import lifecycle
+from . import overrides as ov
+from .models import CurrentGrade, GradeOverride, GradeScheme, ModelVersion
+
+
+def _version_url(version: ModelVersion) -> str:
+    return f"/model-versions/{version.pk}/"
+
+
+@login_required
+def distribution(request: Any) -> HttpResponse:
+    require(request.user, "scoring.view_currentgrade")
+    scheme = GradeScheme.objects.order_by("pk").first()
+    grades = visible(CurrentGrade.objects.filter(scheme=scheme), request.user)
+    levels = [lv["code"] for lv in (scheme.levels if scheme else [])]
+
+    def table(key: Any, label: Any) -> list[dict[str, Any]]:
+        rows: dict[str, dict[str, int]] = {}
+        for k, level, n in grades.annotate(k=key).values_list("k", "level").annotate(n=Count("pk")).order_by("k"):
+            rows.setdefault(k or "", dict.fromkeys(levels, 0))[level] = n
+        return [{"name": label(k), "counts": [c.get(lv, 0) for lv in levels], "total": sum(c.values())} for k, c in rows.items()]
+
+    county_names = {r.path: r.name for r in Region.objects.filter(level="county")}
+    by_region = table(Substr("subject__region__path", 1, 22), lambda p: county_names.get(p, p or "—"))
+    by_industry = table(F("subject__industry_code"), lambda c: f"{c} {industry_name(c)}" if c else "—")
+    totals = dict(grades.values_list("level").annotate(n=Count("pk")).order_by())
+    chart = {
+        "levels": levels,
+        "colors": [lv["color"] for lv in scheme.levels] if scheme else [],
+        "counts": [totals.get(lv, 0) for lv in levels],
+    }
+    return render(
+        request,
+        "scoring/distribution.html",
+        {
+            "scheme": scheme,
+            "levels": levels,
+            "by_region": by_region,
+            "by_industry": by_industry,
+            "chart": chart,
+            "total": sum(totals.values()),
+        },
+    )
+
+
+@login_required
+def overrides(request: Any) -> HttpResponse:
+    require(request.user, "scoring.view_gradeoverride")
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") in ("approve", "reject"):
+                target = get_object_or_404(visible(GradeOverride.objects.all(), request.user), pk=request.POST.get("override"))
+                ov.decide(request.user, target, approve=request.POST["action"] == "approve")
+                messages.success(request, "已处理等级调整")
+            else:
+                subject = get_object_or_404(visible(Subject.objects.all(), request.user), pk=request.POST.get("subject"))
+                scheme = GradeScheme.objects.order_by("pk").first()
+                assert scheme is not None
+                ov.propose(
+                    request.user,
+                    subject,
+                    scheme,
+                    request.POST.get("level", ""),
+                    request.POST.get("reason", ""),
+                    dt.date.fromisoformat(request.POST.get("expires_on", "")),
+                    evidence=request.POST.get("evidence", ""),
+                )
+                messages.success(request, "已提交等级调整申请，等待另一名用户审批")
+        except (ValidationError, PermissionDenied, ValueError) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("scoring:overrides")
+    rows = visible(GradeOverride.objects.all(), request.user).select_related("subject", "proposed_by", "approved_by")[:200]
+    scheme = GradeScheme.objects.order_by("pk").first()
+    return render(
+        request,
+        "scoring/overrides.html",
+        {"rows": rows, "levels": scheme.levels if scheme else [], "subject": request.GET.get("subject", "")},
+    )
+
+
+@login_required
+@require_POST
+def version_action(request: Any, pk: int, action: str) -> HttpResponse:
+    version = get_object_or_404(ModelVersion.objects.select_related("model__scheme"), pk=pk)
+    require(request.user, "scoring.change_modelversion")
+    try:
+        if action == "validate":
+            lifecycle.mark_validated(version)
+            messages.success(request, "校验通过")
+        elif action == "dry_run":
+            lifecycle.dry_run(version, user=request.user)
+            messages.success(request, "试算完成")
+        elif action == "publish":
+            lifecycle.publish(version, request.user)
+            messages.success(request, "已发布并完成全量评分")
+        elif action == "retire":
+            lifecycle.retire(version)
+        elif action == "restore":
+            new = lifecycle.restore(version, request.user)
+            messages.success(request, f"已恢复为新草稿 v{new.number}")
+            return redirect(_version_url(new))
+        else:
+            raise ValidationError("未知操作")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    return redirect(_version_url(version))
+
+
+@login_required
+def compare(request: Any, a: int, b: int) -> HttpResponse:
+    require(request.user, "scoring.view_modelversion")
+    va, vb = get_object_or_404(ModelVersion, pk=a), get_object_or_404(ModelVersion, pk=b)
+    return render(request, "scoring/compare.html", {"a": va, "b": vb, "diff": lifecycle.compare(va, vb)})
+
+
+@login_required
+def edit_weights(request: Any, pk: int) -> HttpResponse:
+    """Weights (sliders kept at 100% by the page, checked here), level thresholds and colours → a new draft."""
+    require(request.user, "scoring.add_modelversion")
+    base = get_object_or_404(ModelVersion.objects.select_related("model__scheme"), pk=pk)
+    levels = [dict(lv) for lv in (base.levels or base.model.scheme.levels)]
+    spec = {**base.spec, "categories": [dict(c) for c in base.spec["categories"]]}
+    error = ""
+    if request.method == "POST":
+        try:
+            for c in spec["categories"]:
+                c["weight"] = float(request.POST[f"weight_{c['code']}"])
+            for i, lv in enumerate(levels):
+                lv["min"] = float(request.POST[f"min_{lv['code']}"]) if i else 0.0
+                lv["max"] = float(request.POST[f"max_{lv['code']}"])
+                lv["color"] = request.POST.get(f"color_{lv['code']}", lv["color"])
+                lv["description"] = request.POST.get(f"description_{lv['code']}", lv.get("description", ""))
+            from .spec import GradeSchemeSpec, ScorecardSpec
+
+            GradeSchemeSpec.model_validate({"code": base.model.scheme.code, "name": "x", "levels": levels})
+            ScorecardSpec.model_validate(spec)
+        except (KeyError, ValueError) as exc:
+            error = lifecycle._message(exc)
+        else:
+            draft = lifecycle.create_draft(
+                base.model, spec, request.user, note=request.POST.get("note", "")[:255] or f"基于 v{base.number} 调整"
+            )
+            draft.levels = levels
+            draft.save()
+            messages.success(request, f"已保存为草稿 v{draft.number}，请校验、试算后由另一名用户发布")
+            return redirect(_version_url(draft))
+    return render(request, "scoring/edit_weights.html", {"base": base, "spec": spec, "levels": levels, "error": error})

@@ -1,0 +1,243 @@
+"""Scoring runs: extract → compute (one Ibis expression) → stage rows → publish atomically.
+
+A run is pinned to a model version and an as-of date D (and the knowledge cut-off: the end of D
+in Asia/Shanghai, or "now" for a run as known now).  Results are first written as staging rows
+(``Score``, status ``running``/``staged``); only ``publish_run`` — one transaction — replaces the
+grades in force (``CurrentGrade``), records ``GradeChange`` rows and marks the run published.
+A run that fails or is killed before that leaves the previous grades in force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pyarrow as pa
+from django.db import connection, transaction
+from django.utils import timezone
+
+from regwatch.indicators.services import library
+from regwatch.indicators.spec import IndicatorSpec
+from regwatch.ops.progress import track
+
+from . import signals
+from .data import end_of_day, extract
+from .engine import compute
+from .lifecycle import scheme_spec, scorecard
+from .models import CurrentGrade, GradeChange, ModelVersion, Score, ScoringRun
+
+BATCH = 2000
+log = logging.getLogger(__name__)
+
+
+def version_indicators(version: ModelVersion) -> list[IndicatorSpec]:
+    specs = [IndicatorSpec.model_validate(i) for i in version.indicators] if version.indicators else library(version.model.pack)
+    return [i for i in specs if i.enabled]
+
+
+def run_scoring(
+    version: ModelVersion,
+    as_of: dt.date | None = None,
+    *,
+    as_known_now: bool = False,
+    subject_ids: list[int] | None = None,
+    engine: str = "duckdb",
+    publish: bool = True,
+    user: Any = None,
+    echo: bool = False,
+    trigger: str = "manual",
+) -> ScoringRun:
+    as_of = as_of or timezone.localdate()
+    cutoff = timezone.now() if as_known_now else end_of_day(as_of)
+    scheme = version.model.scheme
+    run = ScoringRun.objects.create(
+        version=version,
+        scheme=scheme,
+        as_of=as_of,
+        known_cutoff=cutoff,
+        mode=ScoringRun.Mode.INCREMENTAL if subject_ids is not None else ScoringRun.Mode.FULL,
+        engine=engine,
+        trigger=trigger,
+        status=ScoringRun.Status.RUNNING,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    title = f"评分 {version} 基准日 {as_of}" + ("（增量）" if subject_ids is not None else "")
+    timings: dict[str, float] = {}
+    try:
+        with track("scoring", title, user=user, echo=echo, unit="户") as progress:
+            ScoringRun.objects.filter(pk=run.pk).update(job=progress.job)
+            t0 = time.perf_counter()
+            card, levels = scorecard(version), scheme_spec(version)
+            indicators = version_indicators(version)
+            frames = extract(version.model.pack, as_of, cutoff, indicators, subject_ids)
+            timings["extract"] = time.perf_counter() - t0
+            progress.set_total(frames.subjects.num_rows)
+            progress.note(f"已读取 {frames.rows} 条记录，计算中")
+            t1 = time.perf_counter()
+            table = compute(engine, frames, indicators, card, levels, as_of)
+            timings["compute"] = time.perf_counter() - t1
+            t2 = time.perf_counter()
+            codes = [lv.code for lv in levels.levels]
+            level_of = pa.array(codes).take(table.column("level_idx")).to_pylist()
+            score_level_of = pa.array(codes).take(table.column("score_idx")).to_pylist()
+            ids = table.column("subject_id").to_pylist()
+            totals = table.column("total").to_pylist()
+            details = _details(table, card)
+            subs = _sub_scores(table, card)
+            for start in range(0, len(ids), BATCH):
+                end = min(start + BATCH, len(ids))
+                write_batch(
+                    [
+                        (run.pk, ids[i], totals[i], level_of[i], score_level_of[i], json.dumps(subs[i]), json.dumps(details[i]))
+                        for i in range(start, end)
+                    ]
+                )
+                progress.advance(end - start)
+            timings["write"] = time.perf_counter() - t2
+            run.distribution = dict(sorted(Counter(level_of).items(), key=lambda kv: codes.index(kv[0])))
+            run.subject_count = len(ids)
+            run.freshness = frames.freshness
+            run.status = ScoringRun.Status.STAGED if publish else ScoringRun.Status.DRY_RUN
+            run.timings = {k: round(v, 3) for k, v in timings.items()}
+            run.save()
+            if publish:
+                t3 = time.perf_counter()
+                announce = publish_run(run, ids, level_of, totals, subs, codes)
+                timings["publish"] = time.perf_counter() - t3
+                t4 = time.perf_counter()
+                transaction.on_commit(announce)  # immediate when no outer transaction is open
+                timings["signals"] = time.perf_counter() - t4
+            timings["total"] = time.perf_counter() - t0 - timings.get("signals", 0.0)  # listeners' time is their own
+            run.timings = {k: round(v, 3) for k, v in timings.items()} | {"records": frames.rows}
+            ScoringRun.objects.filter(pk=run.pk).update(timings=run.timings)
+            progress.finish(result={"run": run.pk, "subjects": len(ids), "distribution": run.distribution}, message="完成")
+    except BaseException as exc:
+        ScoringRun.objects.filter(pk=run.pk).update(status=ScoringRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:5000])
+        run.status = ScoringRun.Status.FAILED
+        raise
+    return run
+
+
+SCORE_COLUMNS = ("run_id", "subject_id", "score", "level", "score_level", "sub_scores", "detail")
+GRADE_COLUMNS = ("subject_id", "scheme_id", "run_id", "score", "level", "sub_scores", "as_of")
+
+
+def insert_rows(model: type[Any], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Plain multi-row INSERT through the Django connection (JSON columns get ready JSON text)."""
+    if not rows:
+        return
+    q = connection.ops.quote_name
+    json_cols = {f.column for f in model._meta.concrete_fields if f.get_internal_type() == "JSONField"}
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    marks = ", ".join(f"%s{cast}" if c in json_cols else "%s" for c in columns)
+    sql = f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(c) for c in columns)}) VALUES ({marks})"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+@transaction.atomic
+def write_batch(rows: list[tuple[Any, ...]]) -> None:
+    insert_rows(Score, SCORE_COLUMNS, rows)
+
+
+def _details(table: pa.Table, card: Any) -> list[dict[str, Any]]:
+    cols = table.column_names
+    v = [(c[2:], table.column(c).to_pylist()) for c in cols if c.startswith("v_")]
+    p = [(c[2:], table.column(c).to_pylist()) for c in cols if c.startswith("p_")]
+    f = [(c[2:], table.column(c).to_pylist()) for c in cols if c.startswith("f_")]
+    n = table.num_rows
+    return [
+        {
+            "v": {k: vals[i] for k, vals in v},
+            "p": {k: vals[i] for k, vals in p},
+            "f": [k for k, vals in f if vals[i]],
+        }
+        for i in range(n)
+    ]
+
+
+def _sub_scores(table: pa.Table, card: Any) -> list[dict[str, float]]:
+    cols = [(c.code, table.column(f"sub_{c.code}").to_pylist()) for c in card.categories]
+    return [{k: vals[i] for k, vals in cols} for i in range(table.num_rows)]
+
+
+def direction(old: str | None, new: str, codes: list[str], old_score: float | None = None, new_score: float = 0) -> str:
+    if old is None or old not in codes or old == new:
+        return "same-level"
+    return "down" if codes.index(new) > codes.index(old) else "up"
+
+
+def publish_run(
+    run: ScoringRun, ids: list[int], levels: list[str], scores: list[float], subs: list[dict[str, float]], codes: list[str]
+) -> Callable[[], None]:
+    """Make a staged run's results the grades in force in one transaction.
+
+    Returns the function that sends ``grade_changed``/``run_published``; the caller runs it after
+    the commit (``transaction.on_commit``) so listeners only ever see grades that are in force.
+    """
+    with transaction.atomic():
+        current = CurrentGrade.objects.select_for_update().filter(scheme=run.scheme)
+        if run.mode == ScoringRun.Mode.INCREMENTAL:
+            current = current.filter(subject_id__in=ids)
+        before = {sid: (lvl, sc) for sid, lvl, sc in current.values_list("subject_id", "level", "score")}
+        current.delete()
+        insert_rows(
+            CurrentGrade,
+            GRADE_COLUMNS,
+            [(sid, run.scheme_id, run.pk, scores[i], levels[i], json.dumps(subs[i]), run.as_of) for i, sid in enumerate(ids)],
+        )
+        changes = []
+        for i, sid in enumerate(ids):
+            old_level, old_score = before.get(sid, (None, None))
+            if old_level != levels[i]:
+                changes.append(
+                    GradeChange(
+                        subject_id=sid,
+                        scheme=run.scheme,
+                        run=run,
+                        old_level=old_level or "",
+                        new_level=levels[i],
+                        old_score=old_score,
+                        new_score=scores[i],
+                        direction=direction(old_level, levels[i], codes),
+                        as_of=run.as_of,
+                    )
+                )
+        GradeChange.objects.bulk_create(changes, batch_size=BATCH)
+        ScoringRun.objects.filter(pk=run.pk).update(status=ScoringRun.Status.PUBLISHED, published_at=timezone.now())
+        run.status = ScoringRun.Status.PUBLISHED
+
+    def announce() -> None:
+        for c in changes:
+            _robust(
+                signals.grade_changed.send_robust(
+                    sender=ScoringRun,
+                    subject_id=c.subject_id,
+                    scheme=run.scheme.code,
+                    old_level=c.old_level or None,
+                    new_level=c.new_level,
+                    old_score=c.old_score,
+                    new_score=c.new_score,
+                    as_of=run.as_of,
+                    run_id=run.pk,
+                    direction=c.direction,
+                )
+            )
+        _robust(
+            signals.run_published.send_robust(
+                sender=ScoringRun, run_id=run.pk, scheme=run.scheme.code, as_of=run.as_of, subject_count=len(ids)
+            )
+        )
+
+    return announce
+
+
+def _robust(responses: list[tuple[Any, Any]]) -> None:
+    for receiver, result in responses:
+        if isinstance(result, Exception):
+            log.error("receiver %r of a scoring signal failed: %s", receiver, result, exc_info=result)

@@ -1,0 +1,363 @@
+"""The one workflow engine: every work-order type runs through ``transition``; no per-type code.
+
+A transition is checked (state, role, assignee, required fields, attachments), then the
+order moves, the step is stored, every attachment and the step go to the evidence ledger,
+declared effects run (assign, close, write a record back...), the state's deadline is set
+and the people concerned are notified.  A refusal is a ``TransitionRefused`` with a Chinese
+message, shown in the UI and returned as a problem document by the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from regwatch.audit import ledger
+from regwatch.core.models import Organization
+
+from . import calendar
+from .models import Attachment, WorkflowDefinition, WorkOrder, WorkOrderStep
+
+
+class TransitionRefused(Exception):
+    STATUS = {"state": 409, "role": 403, "scope": 403, "fields": 400, "attachments": 400, "unknown": 400}
+
+    def __init__(self, code: str, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.errors = code, message, errors or {}
+
+    @property
+    def status(self) -> int:
+        return self.STATUS.get(self.code, 400)
+
+
+def state_spec(order: WorkOrder, code: str | None = None) -> dict[str, Any]:
+    code = code or order.state
+    return next(s for s in order.spec["states"] if s["code"] == code)
+
+
+def transition_spec(order: WorkOrder, action: str) -> dict[str, Any] | None:
+    return next((t for t in order.spec["transitions"] if t["code"] == action), None)
+
+
+def user_roles(user: Any) -> set[str]:
+    return set(user.groups.values_list("name", flat=True))
+
+
+def is_assignee(order: WorkOrder, user: Any) -> bool:
+    if order.assignee_user_id is not None:
+        return bool(order.assignee_user_id == user.pk)
+    org = getattr(user, "organization", None)
+    if org is None:
+        return False
+    if order.assignee_org_id == org.pk:
+        return True
+    return order.co_orgs.filter(pk=org.pk).exists()
+
+
+def refusal(order: WorkOrder, t: dict[str, Any] | None, user: Any) -> TransitionRefused | None:
+    """Why ``user`` may not take ``t`` now (state, role, assignee), or ``None``."""
+    if t is None:
+        return TransitionRefused("unknown", "该工单类型没有此办理动作")
+    if order.state not in t["from"]:
+        return TransitionRefused("state", f"工单当前状态为“{order.state_name}”，不能执行“{t['name']}”")
+    if user.is_superuser:
+        return None
+    if not user.has_perm("workorders.change_workorder"):
+        return TransitionRefused("role", "您没有办理工单的权限")
+    if t["roles"] and not (user_roles(user) & set(t["roles"])):
+        from regwatch.accounts.roles import ROLES
+
+        names = "、".join(ROLES[r].label for r in t["roles"] if r in ROLES)
+        return TransitionRefused("role", f"“{t['name']}”只能由{names}办理")
+    if t.get("assignee_only") and not is_assignee(order, user):
+        return TransitionRefused("role", f"“{t['name']}”只能由承办单位或承办人办理")
+    return None
+
+
+def available(order: WorkOrder, user: Any) -> list[dict[str, Any]]:
+    return [t for t in order.spec["transitions"] if refusal(order, t, user) is None]
+
+
+def _clean_fields(t: dict[str, Any], raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for f in t["fields"]:
+        name, label, value = f["name"], f["label"], raw.get(f["name"])
+        if isinstance(value, str):
+            value = value.strip()
+        if value in (None, ""):
+            if f["required"]:
+                errors[name] = [f"请填写“{label}”"]
+            continue
+        try:
+            if f["type"] == "int":
+                if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.lstrip("-").isdigit())):
+                    raise ValueError(f"“{label}”应为整数")
+                value = int(value)
+                if (f.get("min") is not None and value < f["min"]) or (f.get("max") is not None and value > f["max"]):
+                    raise ValueError(f"“{label}”应在{f.get('min')}至{f.get('max')}之间")
+            elif f["type"] == "choice":
+                if value not in f["choices"]:
+                    raise ValueError(f"“{label}”应为：{'、'.join(f['choices'].values())}")
+            elif f["type"] in ("org", "user"):
+                if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
+                    raise ValueError(f"“{label}”应为编号")
+                value = int(value)
+            elif f["type"] == "date":
+                value = dt.date.fromisoformat(str(value)).isoformat()
+            elif not isinstance(value, str):
+                raise ValueError(f"“{label}”应为文本")
+        except ValueError as exc:
+            errors[name] = [str(exc) if "“" in str(exc) else f"“{label}”格式不正确"]
+            continue
+        values[name] = value
+    return values, errors
+
+
+def _actor_label(user: Any) -> str:
+    return user.get_username() if user is not None else "system"
+
+
+def add_attachment(order: WorkOrder, upload: Any, user: Any, step: WorkOrderStep | None = None) -> Attachment:
+    data_digest = ledger.file_digest(upload)
+    att = Attachment(order=order, step=step, name=str(getattr(upload, "name", "file"))[:200], size=getattr(upload, "size", 0) or 0)
+    att.digest, att.algorithm, att.uploaded_by = data_digest, ledger.ALGORITHM, user
+    att.file.save(att.name, upload, save=False)
+    att.save()
+    att.ledger_seq = ledger.append(
+        "attachment",
+        "workorders.attachment",
+        str(att.pk),
+        {"order": order.number, "name": att.name, "file": att.file.name, "digest": data_digest, "size": att.size},
+    )
+    att.save(update_fields=["ledger_seq"])
+    return att
+
+
+def _record_step(
+    order: WorkOrder, user: Any, action: str, name: str, from_state: str, to_state: str, comment: str, fields: dict[str, Any]
+) -> WorkOrderStep:
+    seq = (order.steps.aggregate(m=Max("seq"))["m"] or 0) + 1
+    step = WorkOrderStep.objects.create(
+        order=order,
+        seq=seq,
+        action=action,
+        action_name=name,
+        from_state=from_state,
+        to_state=to_state,
+        actor=user,
+        actor_label=_actor_label(user),
+        comment=comment,
+        fields=fields,
+    )
+    step.ledger_seq = ledger.append(
+        "workorder_step",
+        "workorders.workorderstep",
+        str(step.pk),
+        {
+            "order": order.number,
+            "seq": seq,
+            "action": action,
+            "from": from_state,
+            "to": to_state,
+            "actor": step.actor_label,
+            "at": step.at.isoformat(),
+            "comment": comment,
+            "fields": fields,
+        },
+    )
+    step.save(update_fields=["ledger_seq"])
+    return step
+
+
+def _enter_state(order: WorkOrder, state: str, now: dt.datetime) -> None:
+    order.state, order.state_since = state, now
+    order.due_at = calendar.deadline(now, state_spec(order, state).get("deadline"))
+    order.reminded, order.escalation_level = False, 0
+
+
+def create_order(
+    user: Any,
+    *,
+    workflow: str,
+    title: str,
+    region: Any,
+    subject: Any = None,
+    description: str = "",
+    source: str = "manual",
+    warning: Any = None,
+    clue: Any = None,
+    external_ref: str = "",
+    assignee_org: Organization | None = None,
+) -> WorkOrder:
+    from regwatch.web.services import require, require_in_scope
+
+    if user is not None:
+        require(user, "workorders.add_workorder")
+    definition = WorkflowDefinition.objects.filter(code=workflow, is_current=True).first()
+    if definition is None:
+        raise TransitionRefused("unknown", f"未定义的工单类型：{workflow}")
+    now = timezone.now()
+    with transaction.atomic():
+        order = WorkOrder(
+            number=_next_number(now),
+            title=title[:200],
+            description=description,
+            workflow=definition,
+            region=region,
+            subject=subject,
+            source=source,
+            warning=warning,
+            clue=clue,
+            external_ref=external_ref,
+            assignee_org=assignee_org,
+            created_by=user,
+            created_at=now,
+        )
+        if user is not None:
+            require_in_scope(user, order)
+        _enter_state(order, definition.definition["initial"], now)
+        order.save()
+        _record_step(order, user, "create", "创建", "", order.state, description, {"source": source})
+        if warning is not None:
+            from regwatch.warnings.services import mark_dispatched
+
+            mark_dispatched(warning)
+    return order
+
+
+def _next_number(now: dt.datetime) -> str:
+    prefix = f"GD{timezone.localtime(now):%Y%m%d}"
+    last = WorkOrder.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
+    n = int(last[len(prefix) :]) + 1 if last else 1
+    return f"{prefix}{n:05d}"
+
+
+def transition(
+    order: WorkOrder, user: Any, action: str, fields: dict[str, Any] | None = None, files: Sequence[Any] = (), comment: str = ""
+) -> WorkOrderStep:
+    from regwatch.accounts.scope import allows_object
+
+    if user is not None and not allows_object(user, order):
+        raise TransitionRefused("scope", "该工单不在您的数据权限范围内")
+    with transaction.atomic():
+        order = WorkOrder.objects.select_for_update().select_related("workflow").get(pk=order.pk)
+        t = transition_spec(order, action)
+        why = (
+            refusal(order, t, user)
+            if user is not None
+            else (None if t and order.state in t["from"] else TransitionRefused("state", "当前状态不能执行此动作"))
+        )
+        if why is not None:
+            raise why
+        assert t is not None
+        values, errors = _clean_fields(t, fields or {})
+        if errors:
+            raise TransitionRefused("fields", "；".join(m for ms in errors.values() for m in ms), errors)
+        if len(files) < t["attachments"]:
+            raise TransitionRefused(
+                "attachments", f"“{t['name']}”须上传至少{t['attachments']}个附件", {"files": [f"至少需要{t['attachments']}个附件"]}
+            )
+        _resolve_refs(t, values)
+        now = timezone.now()
+        from_state = order.state
+        to_state = t["to"] or from_state
+        if to_state != from_state or "reopen" in t["effects"]:
+            _enter_state(order, to_state, now)
+        step = _record_step(order, user, t["code"], t["name"], from_state, to_state, comment.strip(), values)
+        for f in files:
+            add_attachment(order, f, user, step)
+        _apply_effects(order, t, values, now, user)
+        order.data = {**order.data, **values}
+        order.locked_by = order.locked_at = None
+        order.save()
+    _notify_after(order, t, step)
+    return step
+
+
+def _resolve_refs(t: dict[str, Any], values: dict[str, Any]) -> None:
+    from regwatch.accounts.models import User
+
+    for f in t["fields"]:
+        if f["name"] not in values:
+            continue
+        if f["type"] == "org" and not Organization.objects.filter(pk=values[f["name"]]).exists():
+            raise TransitionRefused("fields", f"“{f['label']}”不存在", {f["name"]: ["单位不存在"]})
+        if f["type"] == "user" and not User.objects.filter(pk=values[f["name"]], is_active=True).exists():
+            raise TransitionRefused("fields", f"“{f['label']}”不存在", {f["name"]: ["人员不存在"]})
+
+
+def _apply_effects(order: WorkOrder, t: dict[str, Any], values: dict[str, Any], now: dt.datetime, user: Any) -> None:
+    effects = set(t["effects"])
+    if "assign" in effects:
+        if "assignee_org" in values:
+            order.assignee_org_id = values["assignee_org"]
+            order.assignee_user = None
+        if "assignee_user" in values:
+            order.assignee_user_id = values["assignee_user"]
+    if "add_co_org" in effects and "co_org" in values:
+        order.co_orgs.add(values["co_org"])
+    if "supervise" in effects:
+        order.supervised = True
+    if "evaluate" in effects and "satisfaction" in values:
+        order.satisfaction = values["satisfaction"]
+    if "close" in effects:
+        order.closed_at = now
+        order.due_at = None
+        if order.warning is not None:
+            from regwatch.warnings.services import close
+
+            close(order.warning, values.get("conclusion") or order.data.get("conclusion", ""))
+        if order.clue_id:
+            from .models import Clue
+
+            Clue.objects.filter(pk=order.clue_id).update(status=Clue.Status.DONE)
+    if "reopen" in effects:
+        order.closed_at = None
+        order.archived_at = None
+    if "archive" in effects:
+        order.archived_at = now
+        order.due_at = None
+    if "write_record" in effects and t.get("write_record") and order.subject_id:
+        _write_record(order, t["write_record"], {**order.data, **values}, now)
+
+
+def _write_record(order: WorkOrder, spec: dict[str, Any], values: dict[str, Any], now: dt.datetime) -> None:
+    """Closure writes a fact back to the subject (→ records_added → re-grading and rules)."""
+    from regwatch.subjects.models import Record, RecordType
+    from regwatch.subjects.signals import announce
+
+    subject_id = order.subject_id
+    if subject_id is None or any(values.get(k) != v for k, v in spec.get("when", {}).items()):
+        return
+    rtype = RecordType.objects.filter(code=spec["record_type"]).first()
+    if rtype is None:
+        return
+    from regwatch.warnings.engine import render_message
+
+    ctx = {"number": order.number, "title": order.title, **values}
+    data = {k: (render_message(v, ctx) if isinstance(v, str) else v) for k, v in spec.get("data", {}).items()}
+    Record.objects.create(
+        subject_id=subject_id,
+        record_type=rtype,
+        occurred_on=timezone.localdate(now),
+        known_at=now,
+        source="workorder",
+        source_ref=f"{order.number}#{order.steps.count()}",  # a reopened order may close (and write) again
+        summary=render_message(spec.get("summary", ""), ctx)[:255],
+        data=data,
+    )
+    announce({subject_id}, {rtype.code}, "workorder")
+
+
+def _notify_after(order: WorkOrder, t: dict[str, Any], step: WorkOrderStep) -> None:
+    from regwatch.notifications.services import notify_order
+
+    event = "assigned" if "assign" in t["effects"] else "step"
+    transaction.on_commit(lambda: notify_order(order.pk, event, {"action": t["name"], "actor": step.actor_label}))

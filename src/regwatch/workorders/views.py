@@ -1,0 +1,224 @@
+"""Work-order screens: queue, detail with merged timeline and actions, create, print, statistics."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from regwatch.accounts.scope import visible
+from regwatch.audit.services import history
+from regwatch.core.models import Organization, Region
+from regwatch.web.forms import style_form
+from regwatch.web.services import require
+
+from . import engine
+from . import queue as q
+from .models import Comment, WorkflowDefinition, WorkOrder
+from .timeline import timeline
+
+
+def scoped(user: Any) -> Any:
+    return visible(WorkOrder.objects.select_related("workflow", "region", "subject", "assignee_org", "assignee_user", "warning"), user)
+
+
+@login_required
+def queue_view(request: HttpRequest) -> HttpResponse:
+    require(request.user, "workorders.view_workorder")
+    tab = request.GET.get("tab", "mine")
+    if tab not in q.TABS:
+        tab = "mine"
+    orders = list(q.queue(request.user, tab)[:200])
+    return render(
+        request,
+        "workorders/queue.html",
+        {"tab": tab, "tabs": q.TABS, "counts": q.counts(request.user), "orders": orders, "now": timezone.now()},
+    )
+
+
+@login_required
+@require_POST
+def next_view(request: HttpRequest) -> HttpResponse:
+    require(request.user, "workorders.change_workorder")
+    order = q.lock_next(request.user, request.POST.get("tab", "mine"))
+    if order is None:
+        messages.info(request, "当前队列没有可领取的工单")
+        return redirect("workorders:queue")
+    messages.success(request, f"已领取工单 {order.number}，{q.LOCK_MINUTES} 分钟内他人不会领取")
+    return redirect("workorders:detail", order.pk)
+
+
+def _action_forms(order: WorkOrder, user: Any) -> list[dict[str, Any]]:
+    orgs = list(Organization.objects.order_by("path"))
+    shown = []
+    for t in engine.available(order, user):
+        fields = []
+        for f in t["fields"]:
+            fields.append({**f, "options": [(o.pk, str(o)) for o in orgs] if f["type"] == "org" else list(f.get("choices", {}).items())})
+        shown.append({**t, "field_list": fields})
+    return shown
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "workorders.view_workorder")
+    order = get_object_or_404(scoped(request.user), pk=pk)
+    return render(
+        request,
+        "workorders/detail.html",
+        {
+            "order": order,
+            "timeline": timeline(order),
+            "actions": _action_forms(order, request.user),
+            "audit": history(order)[:50],
+            "can_comment": request.user.has_perm("workorders.add_comment"),
+            "co_orgs": order.co_orgs.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def transition_view(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_object_or_404(scoped(request.user), pk=pk)
+    action = request.POST.get("action", "")
+    t = engine.transition_spec(order, action)
+    fields = {f["name"]: request.POST.get(f["name"], "") for f in (t["fields"] if t else [])}
+    try:
+        step = engine.transition(order, request.user, action, fields, request.FILES.getlist("files"), request.POST.get("comment", ""))
+    except engine.TransitionRefused as exc:
+        messages.error(request, f"操作未执行：{exc.message}")
+    else:
+        messages.success(request, f"已{step.action_name}")
+    return redirect("workorders:detail", order.pk)
+
+
+@login_required
+@require_POST
+def comment_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "workorders.add_comment")
+    order = get_object_or_404(scoped(request.user), pk=pk)
+    text = request.POST.get("text", "").strip()
+    if text:
+        Comment.objects.create(order=order, author_id=request.user.pk, text=text)
+    return redirect("workorders:detail", order.pk)
+
+
+class NewOrderForm(forms.Form):
+    workflow = forms.ModelChoiceField(WorkflowDefinition.objects.filter(is_current=True), label="工单类型", to_field_name="code")
+    title = forms.CharField(label="标题", max_length=200)
+    description = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    region = forms.ModelChoiceField(Region.objects.filter(level__in=["city", "county", "township"]), label="所属区划")
+    subject_id = forms.IntegerField(label="主体ID（可选）", required=False)
+    external_ref = forms.CharField(label="外部事件编号（可选）", required=False, max_length=128)
+
+
+@login_required
+def new_view(request: HttpRequest) -> HttpResponse:
+    require(request.user, "workorders.add_workorder")
+    form = NewOrderForm(request.POST or None)
+    form.fields["region"].queryset = visible(form.fields["region"].queryset, request.user)  # type: ignore[attr-defined]
+    style_form(form)
+    if request.method == "POST" and form.is_valid():
+        from regwatch.subjects.models import Subject
+
+        cd = form.cleaned_data
+        subject = visible(Subject.objects.all(), request.user).filter(pk=cd["subject_id"]).first() if cd["subject_id"] else None
+        try:
+            order = engine.create_order(
+                request.user,
+                workflow=cd["workflow"].code,
+                title=cd["title"],
+                description=cd["description"],
+                region=subject.region if subject else cd["region"],
+                subject=subject,
+                source="external" if cd["external_ref"] else "manual",
+                external_ref=cd["external_ref"],
+            )
+        except (engine.TransitionRefused, PermissionDenied) as exc:
+            form.add_error(None, getattr(exc, "message", str(exc)))
+        else:
+            return redirect("workorders:detail", order.pk)
+    return render(request, "workorders/new.html", {"form": form})
+
+
+@login_required
+def print_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "workorders.view_workorder")
+    order = get_object_or_404(scoped(request.user), pk=pk)
+    from regwatch.audit.services import record_access
+
+    record_access("workorder_print", str(order), order=order.number)
+    return render(request, "workorders/print.html", {"order": order, "timeline": timeline(order), "now": timezone.now()})
+
+
+@login_required
+def pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "workorders.view_workorder")
+    order = get_object_or_404(scoped(request.user), pk=pk)
+    from regwatch.audit.services import record_access
+
+    from .casefile import case_pdf
+
+    record_access("workorder_pdf", str(order), order=order.number)
+    response = HttpResponse(case_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
+    return response
+
+
+def timeliness(qs: Any) -> list[dict[str, Any]]:
+    handling = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
+    rows = (
+        qs.values("assignee_org__name")
+        .annotate(
+            total=Count("id"),
+            closed=Count("id", filter=Q(closed_at__isnull=False)),
+            on_time=Count("id", filter=Q(closed_at__isnull=False, was_overdue=False)),
+            overdue_open=Count("id", filter=Q(closed_at__isnull=True, due_at__lt=timezone.now())),
+            avg_handling=Avg(handling, filter=Q(closed_at__isnull=False)),
+        )
+        .order_by("assignee_org__name")
+    )
+    out = []
+    for r in rows:
+        avg = r["avg_handling"]
+        out.append(
+            {
+                "org": r["assignee_org__name"] or "（未派发）",
+                "total": r["total"],
+                "closed": r["closed"],
+                "on_time_rate": (r["on_time"] / r["closed"]) if r["closed"] else None,
+                "overdue_open": r["overdue_open"],
+                "avg_hours": round(avg.total_seconds() / 3600, 1) if avg is not None else None,
+            }
+        )
+    return out
+
+
+@login_required
+def stats_view(request: HttpRequest) -> HttpResponse:
+    require(request.user, "workorders.view_workorder")
+    return render(request, "workorders/stats.html", {"rows": timeliness(visible(WorkOrder.objects.all(), request.user))})
+
+
+def workflow_context(definition: WorkflowDefinition, user: Any) -> dict[str, Any]:
+    spec = definition.definition
+    nodes = [{"name": s["code"], "label": s["name"], "initial": s["code"] == spec["initial"]} for s in spec["states"]]
+    links = []
+    for t in spec["transitions"]:
+        for src in t["from"]:
+            links.append({"source": src, "target": t["to"] or src, "label": t["name"]})
+    return {
+        "graph": {"nodes": nodes, "links": links},
+        "spec": spec,
+        "graph_json": json.dumps({"nodes": nodes, "links": links}, ensure_ascii=False),
+    }

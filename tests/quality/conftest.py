@@ -1,0 +1,3 @@
+from tests.intake.conftest import subjects
+
+__all__ = ["subjects"]
