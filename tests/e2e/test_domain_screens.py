@@ -27,6 +27,7 @@ def test_grade_explanation_on_the_subject_page_and_the_alert_pool(page: Any) -> 
     page.goto(f"{page.base_url}/subjects/{grade.subject_id}/")
     expect(page.locator("#grade-current")).to_contain_text(grade.level)
     expect(page.locator("#grade-explanation tbody tr").first).to_be_visible()
+    expect(page.locator("#grade-history svg")).to_be_visible()  # the grade-history chart was drawn
     page.screenshot(path=str(ARTIFACTS / "subject-grade.png"), full_page=True)
 
     page.goto(f"{page.base_url}/warnings/")

@@ -16,5 +16,6 @@
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
+  // "load", not DOMContentLoaded: ECharts is a deferred script placed after this panel on the subject page.
+  if (document.readyState === "complete") { draw(); } else { window.addEventListener("load", draw); }
 })();
