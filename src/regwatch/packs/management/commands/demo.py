@@ -6,10 +6,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from regwatch.ops.progress import track
 from regwatch.packs.demo import DEMO_PASSWORD, ensure_demo_users
 from regwatch.packs.generate import generate_pack_data
 from regwatch.subjects.models import Subject
-from regwatch.web.progress import cli_progress
 
 
 class Command(BaseCommand):
@@ -30,8 +30,8 @@ class Command(BaseCommand):
             self.stdout.write(f"已有 {have} 个主体，跳过数据生成")
         else:
             try:
-                with cli_progress(opts["subjects"], "生成演示数据") as bar:
-                    counts = generate_pack_data(opts["pack"], opts["subjects"], opts["seed"], progress=bar)
+                with track("generate", "生成演示数据", total=opts["subjects"], echo=True) as job:
+                    counts = generate_pack_data(opts["pack"], opts["subjects"], opts["seed"], progress=job.advance)
             except (FileNotFoundError, ValueError) as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(f"新增主体 {counts['subjects']}，记录 {counts['records']}")

@@ -4,11 +4,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from regwatch.ops.progress import track
 from regwatch.packs.generate import generate_pack_data
 from regwatch.packs.loader import load_pack
 from regwatch.packs.manifest import available_packs, read_manifest
 from regwatch.packs.models import PackInstall
-from regwatch.web.progress import cli_progress
 
 
 class Command(BaseCommand):
@@ -35,8 +35,8 @@ class Command(BaseCommand):
             elif action == "load":
                 self.stdout.write(load_pack(opts["name"]).summary())
             elif action == "generate":
-                with cli_progress(opts["subjects"], "生成主体") as bar:
-                    counts = generate_pack_data(opts["name"], opts["subjects"], opts["seed"], progress=bar)
+                with track("generate", "生成主体", total=opts["subjects"], echo=True) as job:
+                    counts = generate_pack_data(opts["name"], opts["subjects"], opts["seed"], progress=job.advance)
                 self.stdout.write(f"新增主体 {counts['subjects']}，记录 {counts['records']}，已存在跳过 {counts['skipped']}")
         except (FileNotFoundError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
