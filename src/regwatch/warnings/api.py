@@ -14,6 +14,8 @@ from rest_framework.views import APIView
 
 from regwatch.accounts.scope import visible
 from regwatch.api.permissions import ModelPermissions
+from regwatch.api.problems import CONTENT_TYPE as PROBLEM_TYPE
+from regwatch.api.problems import problem
 from regwatch.api.viewsets import StrictCharField, StrictIntegerField
 from regwatch.subjects.models import Subject
 from regwatch.web.services import require, require_in_scope
@@ -137,11 +139,7 @@ class ExternalAlertPush(APIView):
         created = w is not None
         w = w or open_warning(subject.pk, key)
         if w is None:  # suppressed for this subject
-            return Response(
-                {"type": "about:blank", "title": "与已有数据冲突", "status": 409, "detail": "该主体的此类预警已被屏蔽"},
-                status=409,
-                content_type="application/problem+json",
-            )
+            return Response(problem(409, "该主体的此类预警已被屏蔽"), status=409, content_type=PROBLEM_TYPE)
         return Response(
             {"created": created, "warning": WarningSerializer(w).data}, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
