@@ -13,8 +13,8 @@ from pydantic import ValidationError
 
 from regwatch.indicators import expr
 from regwatch.indicators.spec import IndicatorFile, IndicatorSpec
+from regwatch.scoring.compiler import compute
 from regwatch.scoring.data import Frames, day_number
-from regwatch.scoring.engine import compute
 from regwatch.scoring.spec import GradeSchemeSpec, ScorecardSpec
 
 D = dt.date(2026, 11, 1)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from regwatch.accounts.models import User
 from regwatch.subjects.models import Subject
 from regwatch.warnings import services
-from regwatch.warnings.engine import fire
+from regwatch.warnings.firing import fire
 from regwatch.warnings.models import Warning, WarningRule
 
 

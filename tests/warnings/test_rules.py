@@ -11,7 +11,7 @@ from django.utils import timezone
 from regwatch.scoring.signals import grade_changed
 from regwatch.subjects.models import Record, RecordType, Subject, SubjectTag, Tag
 from regwatch.warnings import rules
-from regwatch.warnings.engine import evaluate_indicators, fire, matches, render_message
+from regwatch.warnings.firing import evaluate_indicators, fire, matches, render_message
 from regwatch.warnings.models import Suppression, Warning, WarningRule
 
 
@@ -180,7 +180,7 @@ def test_disabled_rule_does_not_fire(world: None) -> None:
 def test_rules_yaml_is_validated(bad: dict[str, Any]) -> None:
     from pydantic import ValidationError
 
-    from regwatch.warnings.loader import RulesFile
+    from regwatch.warnings.packsection import RulesFile
 
     with pytest.raises(ValidationError):
         RulesFile.model_validate(bad)

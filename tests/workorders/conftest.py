@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from regwatch.accounts.models import User
 from regwatch.subjects.models import Subject
-from regwatch.warnings.engine import fire
+from regwatch.warnings.firing import fire
 from regwatch.warnings.models import WarningRule
 
 

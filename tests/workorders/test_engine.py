@@ -10,10 +10,10 @@ from django.utils import timezone
 from regwatch.audit.models import AuditEvent
 from regwatch.subjects.models import Record
 from regwatch.subjects.signals import records_added
-from regwatch.workorders.engine import TransitionRefused, create_order, transition
 from regwatch.workorders.models import WorkflowDefinition, WorkOrder
 from regwatch.workorders.spec import load_workflows
 from regwatch.workorders.timeline import timeline
+from regwatch.workorders.workflow import TransitionRefused, create_order, transition
 
 from .conftest import photo
 

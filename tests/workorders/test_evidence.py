@@ -10,8 +10,8 @@ from django.core.management import call_command
 
 from regwatch.audit.ledger import ALGORITHM, verify
 from regwatch.audit.models import LedgerEntry
-from regwatch.workorders.engine import create_order, transition
 from regwatch.workorders.models import Attachment, WorkOrderStep
+from regwatch.workorders.workflow import create_order, transition
 
 from .conftest import photo
 

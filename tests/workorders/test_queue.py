@@ -13,11 +13,11 @@ from django.utils import timezone
 from regwatch.accounts.models import User
 from regwatch.notifications.models import Message, OutboxItem
 from regwatch.workorders import clues
-from regwatch.workorders.engine import create_order, transition
 from regwatch.workorders.models import Clue, WorkflowDefinition, WorkOrder
 from regwatch.workorders.queue import counts, lock_next, queue
 from regwatch.workorders.tasks import check_deadlines
 from regwatch.workorders.views import timeliness
+from regwatch.workorders.workflow import create_order, transition
 
 
 def _orders(user: Any, subject: Any, n: int, assignee: Any) -> list[WorkOrder]:

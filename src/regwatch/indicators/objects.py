@@ -11,7 +11,7 @@ from .models import Indicator
 
 
 def indicator_detail(indicator: Indicator, user: Any) -> dict[str, Any]:
-    from regwatch.scoring.views import indicator_distribution
+    from regwatch.scoring.panels import indicator_distribution
 
     return {
         "versions": indicator.versions.select_related("created_by")[:20],

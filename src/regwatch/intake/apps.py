@@ -13,8 +13,8 @@ class IntakeConfig(AppConfig):
 
         register_section("intake.yaml", packsection.load_intake, order=30)
 
-        from regwatch.subjects.profile import Panel, register_panel
+        from regwatch.subjects.panels import Panel, register_panel
 
-        from .profile import lineage_panel
+        from .panels import lineage_panel
 
         register_panel(Panel("intake_lineage", "数据来源与更新时间", "intake/_subject_panel.html", context=lineage_panel, order=80))

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from regwatch.warnings.engine import render_message
+from regwatch.warnings.firing import render_message
 
 from .models import Message, OutboxItem
 

@@ -8,12 +8,12 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         from regwatch.packs.sections import register_section
-        from regwatch.subjects.profile import Panel, register_panel
+        from regwatch.subjects.panels import Panel, register_panel
         from regwatch.subjects.signals import records_added
 
         from . import objects, tasks  # noqa: F401
-        from .loader import load_scoring
-        from .views import grade_panel
+        from .packsection import load_scoring
+        from .panels import grade_panel
 
         register_section("scoring.yaml", load_scoring, order=30)
         records_added.connect(tasks.on_records_added, dispatch_uid="regwatch.scoring.regrade")

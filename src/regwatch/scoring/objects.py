@@ -15,13 +15,13 @@ from .models import GradeScheme, ModelVersion, ScoringRun
 
 
 def version_detail(version: ModelVersion, user: Any) -> dict[str, Any]:
-    from .views import version_context
+    from .panels import version_context
 
     return version_context(version, user)
 
 
 def run_detail(run: ScoringRun, user: Any) -> dict[str, Any]:
-    from .views import run_context
+    from .panels import run_context
 
     return run_context(run, user)
 

@@ -26,8 +26,8 @@ from regwatch.indicators.spec import IndicatorSpec
 from regwatch.ops.progress import track
 
 from . import signals
+from .compiler import compute
 from .data import end_of_day, extract
-from .engine import compute
 from .lifecycle import scheme_spec, scorecard
 from .models import CurrentGrade, GradeChange, ModelVersion, Score, ScoringRun
 

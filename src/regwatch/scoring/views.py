@@ -1,87 +1,169 @@
-"""Context for the subject panel and the generic detail pages of versions, runs and indicators."""
+"""Scoring pages: grade distribution, overrides, version actions, weight/threshold editor, compare."""
 
 from __future__ import annotations
 
-import itertools
-from collections import Counter
+import datetime as dt
 from typing import Any
 
-from django.db.models.fields.json import KT
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, F
+from django.db.models.functions import Substr
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from regwatch.accounts.scope import visible
+from regwatch.core.dictionaries import industry_name
+from regwatch.core.models import Region
+from regwatch.subjects.models import Subject
+from regwatch.web.services import require
 
-from .models import CurrentGrade, GradeChange, ModelVersion, Score, ScoringRun
-
-ACTIONS = {
-    ModelVersion.Status.DRAFT: [("validate", "校验")],
-    ModelVersion.Status.VALIDATED: [("validate", "重新校验"), ("dry_run", "试算")],
-    ModelVersion.Status.DRY_RUN: [("dry_run", "重新试算"), ("publish", "审核发布（须非编制人）")],
-    ModelVersion.Status.PUBLISHED: [("restore", "复制为新草稿")],
-    ModelVersion.Status.RETIRED: [("restore", "恢复为新草稿")],
-}
+from . import lifecycle
+from . import overrides as ov
+from .models import CurrentGrade, GradeOverride, GradeScheme, ModelVersion
 
 
-def grade_panel(subject: Any, user: Any) -> dict[str, Any] | None:
-    if not user.has_perm("scoring.view_currentgrade"):
-        return None
-    from .explain import current_explanation
-
-    history = list(
-        visible(Score.objects.filter(subject=subject, run__status=ScoringRun.Status.PUBLISHED), user)
-        .order_by("run__as_of", "run_id")
-        .values_list("run__as_of", "score", "level")
-    )
-    return {
-        "explanation": current_explanation(subject.pk),
-        "history": [{"as_of": a.isoformat(), "score": s, "level": lv} for a, s, lv in history],
-        "changes": GradeChange.objects.filter(subject=subject).order_by("-created_at")[:10],
-        "grade": CurrentGrade.objects.filter(subject=subject).first(),
-    }
+def _version_url(version: ModelVersion) -> str:
+    return f"/model-versions/{version.pk}/"
 
 
-def version_context(version: ModelVersion, user: Any) -> dict[str, Any]:
-    levels = version.levels or version.model.scheme.levels
-    migration = [(k, list(row.values())) for k, row in version.dry_run.get("migration", {}).items()]
-    return {
-        "actions": ACTIONS.get(version.status, []),  # type: ignore[call-overload]
-        "others": version.model.versions.exclude(pk=version.pk).order_by("-number")[:5],
+@login_required
+def distribution(request: Any) -> HttpResponse:
+    require(request.user, "scoring.view_currentgrade")
+    scheme = GradeScheme.objects.order_by("pk").first()
+    grades = visible(CurrentGrade.objects.filter(scheme=scheme), request.user)
+    levels = [lv["code"] for lv in (scheme.levels if scheme else [])]
+
+    def table(key: Any, label: Any) -> list[dict[str, Any]]:
+        rows: dict[str, dict[str, int]] = {}
+        for k, level, n in grades.annotate(k=key).values_list("k", "level").annotate(n=Count("pk")).order_by("k"):
+            rows.setdefault(k or "", dict.fromkeys(levels, 0))[level] = n
+        return [{"name": label(k), "counts": [c.get(lv, 0) for lv in levels], "total": sum(c.values())} for k, c in rows.items()]
+
+    county_names = {r.path: r.name for r in Region.objects.filter(level="county")}
+    by_region = table(Substr("subject__region__path", 1, 22), lambda p: county_names.get(p, p or "—"))
+    by_industry = table(F("subject__industry_code"), lambda c: f"{c} {industry_name(c)}" if c else "—")
+    totals = dict(grades.values_list("level").annotate(n=Count("pk")).order_by())
+    chart = {
         "levels": levels,
-        "migration": migration,
+        "colors": [lv["color"] for lv in scheme.levels] if scheme else [],
+        "counts": [totals.get(lv, 0) for lv in levels],
     }
-
-
-def run_context(run: ScoringRun, user: Any) -> dict[str, Any]:
-    return {
-        "job": run.job,
-        "top": visible(Score.objects.filter(run=run), user).select_related("subject").order_by("-score", "subject_id")[:100],
-    }
-
-
-def indicator_distribution(indicator: Any, user: Any) -> dict[str, Any]:
-    run = (
-        ScoringRun.objects.filter(version__model__pack=indicator.pack, status=ScoringRun.Status.PUBLISHED, mode=ScoringRun.Mode.FULL)
-        .order_by("-published_at", "-pk")
-        .first()
+    return render(
+        request,
+        "scoring/distribution.html",
+        {
+            "scheme": scheme,
+            "levels": levels,
+            "by_region": by_region,
+            "by_industry": by_industry,
+            "chart": chart,
+            "total": sum(totals.values()),
+        },
     )
-    if run is None:
-        return {}
-    raw = visible(Score.objects.filter(run=run), user).values_list(KT(f"detail__v__{indicator.code}"), flat=True)
-    values = [float(v) if v not in (None, "", "null") else None for v in raw]
-    present = sorted(v for v in values if v is not None)
-    counts: Counter[str] = Counter()
-    if len(set(present)) <= 12:
-        for v in present:
-            counts[f"{v:g}"] += 1
-        bins = sorted(counts.items(), key=lambda kv: float(kv[0]))
-    else:
-        edges = [present[int(len(present) * q / 10)] for q in range(10)] + [present[-1]]
-        edges = sorted(set(edges))
-        bins = []
-        for lo, hi in itertools.pairwise(edges):
-            last = hi == edges[-1]
-            n = sum(1 for v in present if lo <= v < hi or (last and v == hi))
-            bins.append((f"[{lo:g}, {hi:g}{']' if last else ')'}", n))
-    missing = sum(1 for v in values if v is None)
-    if missing:
-        bins.append(("无数据", missing))
-    return {"run": run.pk, "as_of": run.as_of, "bins": bins}
+
+
+@login_required
+def overrides(request: Any) -> HttpResponse:
+    require(request.user, "scoring.view_gradeoverride")
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") in ("approve", "reject"):
+                target = get_object_or_404(visible(GradeOverride.objects.all(), request.user), pk=request.POST.get("override"))
+                ov.decide(request.user, target, approve=request.POST["action"] == "approve")
+                messages.success(request, "已处理等级调整")
+            else:
+                subject = get_object_or_404(visible(Subject.objects.all(), request.user), pk=request.POST.get("subject"))
+                scheme = GradeScheme.objects.order_by("pk").first()
+                assert scheme is not None
+                ov.propose(
+                    request.user,
+                    subject,
+                    scheme,
+                    request.POST.get("level", ""),
+                    request.POST.get("reason", ""),
+                    dt.date.fromisoformat(request.POST.get("expires_on", "")),
+                    evidence=request.POST.get("evidence", ""),
+                )
+                messages.success(request, "已提交等级调整申请，等待另一名用户审批")
+        except (ValidationError, PermissionDenied, ValueError) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("scoring:overrides")
+    rows = visible(GradeOverride.objects.all(), request.user).select_related("subject", "proposed_by", "approved_by")[:200]
+    scheme = GradeScheme.objects.order_by("pk").first()
+    return render(
+        request,
+        "scoring/overrides.html",
+        {"rows": rows, "levels": scheme.levels if scheme else [], "subject": request.GET.get("subject", "")},
+    )
+
+
+@login_required
+@require_POST
+def version_action(request: Any, pk: int, action: str) -> HttpResponse:
+    version = get_object_or_404(ModelVersion.objects.select_related("model__scheme"), pk=pk)
+    require(request.user, "scoring.change_modelversion")
+    try:
+        if action == "validate":
+            lifecycle.mark_validated(version)
+            messages.success(request, "校验通过")
+        elif action == "dry_run":
+            lifecycle.dry_run(version, user=request.user)
+            messages.success(request, "试算完成")
+        elif action == "publish":
+            lifecycle.publish(version, request.user)
+            messages.success(request, "已发布并完成全量评分")
+        elif action == "retire":
+            lifecycle.retire(version)
+        elif action == "restore":
+            new = lifecycle.restore(version, request.user)
+            messages.success(request, f"已恢复为新草稿 v{new.number}")
+            return redirect(_version_url(new))
+        else:
+            raise ValidationError("未知操作")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    return redirect(_version_url(version))
+
+
+@login_required
+def compare(request: Any, a: int, b: int) -> HttpResponse:
+    require(request.user, "scoring.view_modelversion")
+    va, vb = get_object_or_404(ModelVersion, pk=a), get_object_or_404(ModelVersion, pk=b)
+    return render(request, "scoring/compare.html", {"a": va, "b": vb, "diff": lifecycle.compare(va, vb)})
+
+
+@login_required
+def edit_weights(request: Any, pk: int) -> HttpResponse:
+    """Weights (sliders kept at 100% by the page, checked here), level thresholds and colours → a new draft."""
+    require(request.user, "scoring.add_modelversion")
+    base = get_object_or_404(ModelVersion.objects.select_related("model__scheme"), pk=pk)
+    levels = [dict(lv) for lv in (base.levels or base.model.scheme.levels)]
+    spec = {**base.spec, "categories": [dict(c) for c in base.spec["categories"]]}
+    error = ""
+    if request.method == "POST":
+        try:
+            for c in spec["categories"]:
+                c["weight"] = float(request.POST[f"weight_{c['code']}"])
+            for i, lv in enumerate(levels):
+                lv["min"] = float(request.POST[f"min_{lv['code']}"]) if i else 0.0
+                lv["max"] = float(request.POST[f"max_{lv['code']}"])
+                lv["color"] = request.POST.get(f"color_{lv['code']}", lv["color"])
+                lv["description"] = request.POST.get(f"description_{lv['code']}", lv.get("description", ""))
+            from .spec import GradeSchemeSpec, ScorecardSpec
+
+            GradeSchemeSpec.model_validate({"code": base.model.scheme.code, "name": "x", "levels": levels})
+            ScorecardSpec.model_validate(spec)
+        except (KeyError, ValueError) as exc:
+            error = lifecycle._message(exc)
+        else:
+            draft = lifecycle.create_draft(
+                base.model, spec, request.user, note=request.POST.get("note", "")[:255] or f"基于 v{base.number} 调整"
+            )
+            draft.levels = levels
+            draft.save()
+            messages.success(request, f"已保存为草稿 v{draft.number}，请校验、试算后由另一名用户发布")
+            return redirect(_version_url(draft))
+    return render(request, "scoring/edit_weights.html", {"base": base, "spec": spec, "levels": levels, "error": error})

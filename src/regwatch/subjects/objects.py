@@ -12,7 +12,7 @@ from . import filtersets
 from .display import labelled
 from .forms import RecordForm
 from .models import Record, RecordType, Subject, SubjectKind, SubjectTag, Tag
-from .profile import panels_for
+from .panels import panels_for
 
 TIMELINE_LIMIT = 500
 

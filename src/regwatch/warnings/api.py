@@ -21,8 +21,8 @@ from regwatch.subjects.models import Subject
 from regwatch.web.services import require, require_in_scope
 
 from . import services
-from .engine import fire, open_warning
 from .filtersets import WarningFilterSet
+from .firing import fire, open_warning
 from .models import Level, Warning
 
 

@@ -10,6 +10,6 @@ class WarningsConfig(AppConfig):
         from regwatch.packs.sections import register_section
 
         from . import receivers  # noqa: F401
-        from .loader import load_rules
+        from .packsection import load_rules
 
         register_section("rules.yaml", load_rules, order=60)

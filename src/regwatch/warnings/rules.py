@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from regwatch.subjects.models import Record, Subject, SubjectTag
 
-from .engine import evaluate_indicators, fire, matches
+from .firing import evaluate_indicators, fire, matches
 from .models import RuleKind, Warning, WarningRule
 
 

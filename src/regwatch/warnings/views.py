@@ -106,7 +106,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.merge(request.user, w, others)
             messages.success(request, f"已合并 {len(others)} 条预警")
         elif action == "dispatch":
-            from regwatch.workorders.engine import create_order
+            from regwatch.workorders.workflow import create_order
 
             order = create_order(
                 request.user,
@@ -125,7 +125,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except (ValidationError, PermissionDenied, ValueError) as exc:
         messages.error(request, _error(exc))
     except Exception as exc:
-        from regwatch.workorders.engine import TransitionRefused
+        from regwatch.workorders.workflow import TransitionRefused
 
         if not isinstance(exc, TransitionRefused):
             raise

@@ -18,7 +18,7 @@ from regwatch.api.problems import CONTENT_TYPE, problem
 from regwatch.api.viewsets import StrictCharField
 from regwatch.web.services import require
 
-from . import engine
+from . import workflow
 from .models import WorkOrder, WorkOrderStep
 
 
@@ -118,10 +118,10 @@ class WorkOrderTransition(APIView):
         s = TransitionSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         try:
-            engine.transition(
+            workflow.transition(
                 order, request.user, s.validated_data["action"], s.validated_data["fields"], comment=s.validated_data["comment"]
             )
-        except engine.TransitionRefused as exc:
+        except workflow.TransitionRefused as exc:
             body = problem(exc.status, exc.message, errors=exc.errors or None, instance=request.path)
             return Response(body, status=exc.status, content_type=CONTENT_TYPE)
         return Response(WorkOrderDetailSerializer(WorkOrder.objects.prefetch_related("steps").get(pk=order.pk)).data)

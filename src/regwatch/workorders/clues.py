@@ -11,8 +11,8 @@ from django.utils import timezone
 from regwatch.core.models import Organization
 from regwatch.web.services import require, require_in_scope
 
-from .engine import create_order
 from .models import Clue, Ledger, LedgerItem
+from .workflow import create_order
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from regwatch.accounts.scope import visible
-from regwatch.subjects.profile import Panel, register_panel
+from regwatch.subjects.panels import Panel, register_panel
 from regwatch.web.filters import SearchFilterSet
 from regwatch.web.registry import Column, Link, ObjectType, register, register_link
 

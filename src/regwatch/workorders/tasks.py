@@ -11,8 +11,8 @@ from huey.contrib.djhuey import db_periodic_task
 
 from regwatch.audit.context import system
 
-from .engine import state_spec
 from .models import WorkOrder
+from .workflow import state_spec
 
 
 def check_deadlines(now: dt.datetime | None = None) -> dict[str, int]:

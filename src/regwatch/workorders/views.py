@@ -21,8 +21,8 @@ from regwatch.core.models import Organization, Region
 from regwatch.web.forms import style_form
 from regwatch.web.services import require
 
-from . import engine
 from . import queue as q
+from . import workflow
 from .models import Comment, WorkflowDefinition, WorkOrder
 from .timeline import timeline
 
@@ -60,7 +60,7 @@ def next_view(request: HttpRequest) -> HttpResponse:
 def _action_forms(order: WorkOrder, user: Any) -> list[dict[str, Any]]:
     orgs = list(Organization.objects.order_by("path"))
     shown = []
-    for t in engine.available(order, user):
+    for t in workflow.available(order, user):
         fields = []
         for f in t["fields"]:
             fields.append({**f, "options": [(o.pk, str(o)) for o in orgs] if f["type"] == "org" else list(f.get("choices", {}).items())})
@@ -91,11 +91,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_object_or_404(scoped(request.user), pk=pk)
     action = request.POST.get("action", "")
-    t = engine.transition_spec(order, action)
+    t = workflow.transition_spec(order, action)
     fields = {f["name"]: request.POST.get(f["name"], "") for f in (t["fields"] if t else [])}
     try:
-        step = engine.transition(order, request.user, action, fields, request.FILES.getlist("files"), request.POST.get("comment", ""))
-    except engine.TransitionRefused as exc:
+        step = workflow.transition(order, request.user, action, fields, request.FILES.getlist("files"), request.POST.get("comment", ""))
+    except workflow.TransitionRefused as exc:
         messages.error(request, f"操作未执行：{exc.message}")
     else:
         messages.success(request, f"已{step.action_name}")
@@ -134,7 +134,7 @@ def new_view(request: HttpRequest) -> HttpResponse:
         cd = form.cleaned_data
         subject = visible(Subject.objects.all(), request.user).filter(pk=cd["subject_id"]).first() if cd["subject_id"] else None
         try:
-            order = engine.create_order(
+            order = workflow.create_order(
                 request.user,
                 workflow=cd["workflow"].code,
                 title=cd["title"],
@@ -144,7 +144,7 @@ def new_view(request: HttpRequest) -> HttpResponse:
                 source="external" if cd["external_ref"] else "manual",
                 external_ref=cd["external_ref"],
             )
-        except (engine.TransitionRefused, PermissionDenied) as exc:
+        except (workflow.TransitionRefused, PermissionDenied) as exc:
             form.add_error(None, getattr(exc, "message", str(exc)))
         else:
             return redirect("workorders:detail", order.pk)

@@ -339,7 +339,7 @@ def _write_record(order: WorkOrder, spec: dict[str, Any], values: dict[str, Any]
     rtype = RecordType.objects.filter(code=spec["record_type"]).first()
     if rtype is None:
         return
-    from regwatch.warnings.engine import render_message
+    from regwatch.warnings.firing import render_message
 
     ctx = {"number": order.number, "title": order.title, **values}
     data = {k: (render_message(v, ctx) if isinstance(v, str) else v) for k, v in spec.get("data", {}).items()}

@@ -1,0 +1,87 @@
+"""Context for the subject panel and the generic detail pages of versions, runs and indicators."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from typing import Any
+
+from django.db.models.fields.json import KT
+
+from regwatch.accounts.scope import visible
+
+from .models import CurrentGrade, GradeChange, ModelVersion, Score, ScoringRun
+
+ACTIONS = {
+    ModelVersion.Status.DRAFT: [("validate", "校验")],
+    ModelVersion.Status.VALIDATED: [("validate", "重新校验"), ("dry_run", "试算")],
+    ModelVersion.Status.DRY_RUN: [("dry_run", "重新试算"), ("publish", "审核发布（须非编制人）")],
+    ModelVersion.Status.PUBLISHED: [("restore", "复制为新草稿")],
+    ModelVersion.Status.RETIRED: [("restore", "恢复为新草稿")],
+}
+
+
+def grade_panel(subject: Any, user: Any) -> dict[str, Any] | None:
+    if not user.has_perm("scoring.view_currentgrade"):
+        return None
+    from .explain import current_explanation
+
+    history = list(
+        visible(Score.objects.filter(subject=subject, run__status=ScoringRun.Status.PUBLISHED), user)
+        .order_by("run__as_of", "run_id")
+        .values_list("run__as_of", "score", "level")
+    )
+    return {
+        "explanation": current_explanation(subject.pk),
+        "history": [{"as_of": a.isoformat(), "score": s, "level": lv} for a, s, lv in history],
+        "changes": GradeChange.objects.filter(subject=subject).order_by("-created_at")[:10],
+        "grade": CurrentGrade.objects.filter(subject=subject).first(),
+    }
+
+
+def version_context(version: ModelVersion, user: Any) -> dict[str, Any]:
+    levels = version.levels or version.model.scheme.levels
+    migration = [(k, list(row.values())) for k, row in version.dry_run.get("migration", {}).items()]
+    return {
+        "actions": ACTIONS.get(version.status, []),  # type: ignore[call-overload]
+        "others": version.model.versions.exclude(pk=version.pk).order_by("-number")[:5],
+        "levels": levels,
+        "migration": migration,
+    }
+
+
+def run_context(run: ScoringRun, user: Any) -> dict[str, Any]:
+    return {
+        "job": run.job,
+        "top": visible(Score.objects.filter(run=run), user).select_related("subject").order_by("-score", "subject_id")[:100],
+    }
+
+
+def indicator_distribution(indicator: Any, user: Any) -> dict[str, Any]:
+    run = (
+        ScoringRun.objects.filter(version__model__pack=indicator.pack, status=ScoringRun.Status.PUBLISHED, mode=ScoringRun.Mode.FULL)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+    if run is None:
+        return {}
+    raw = visible(Score.objects.filter(run=run), user).values_list(KT(f"detail__v__{indicator.code}"), flat=True)
+    values = [float(v) if v not in (None, "", "null") else None for v in raw]
+    present = sorted(v for v in values if v is not None)
+    counts: Counter[str] = Counter()
+    if len(set(present)) <= 12:
+        for v in present:
+            counts[f"{v:g}"] += 1
+        bins = sorted(counts.items(), key=lambda kv: float(kv[0]))
+    else:
+        edges = [present[int(len(present) * q / 10)] for q in range(10)] + [present[-1]]
+        edges = sorted(set(edges))
+        bins = []
+        for lo, hi in itertools.pairwise(edges):
+            last = hi == edges[-1]
+            n = sum(1 for v in present if lo <= v < hi or (last and v == hi))
+            bins.append((f"[{lo:g}, {hi:g}{']' if last else ')'}", n))
+    missing = sum(1 for v in values if v is None)
+    if missing:
+        bins.append(("无数据", missing))
+    return {"run": run.pk, "as_of": run.as_of, "bins": bins}
