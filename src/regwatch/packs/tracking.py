@@ -228,7 +228,8 @@ def sync_version(current: PackOwned | None, history: models.QuerySet[Any], conte
     is locally modified; the loader never supersedes it silently.
     """
     assert current is None or set(content) == set(type(current).pack_fields)
-    baseline = history.exclude(pack_checksum="").values_list("pack_checksum", flat=True).first() or ""
+    delivered = history.filter(locally_modified=False).first()  # the newest version the pack delivered
+    baseline = (delivered.pack_checksum or digest(delivered.pack_values())) if delivered is not None else ""
     return _decide(current, baseline, content, create)
 
 
@@ -240,6 +241,8 @@ def _show(value: Any) -> str:
         return "（空）"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:g}"
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
@@ -257,7 +260,9 @@ def _leaves(a: Any, b: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
     elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
             if x != y:
-                yield from _leaves(x, y, f"{path}[{i}]")
+                # Items with a code (categories, states, levels) are named by it, not by position.
+                name = x.get("code") if isinstance(x, dict) and isinstance(y, dict) and x.get("code") == y.get("code") else None
+                yield from _leaves(x, y, f"{path}[{name or i}]")
     else:
         yield path, a, b
 
@@ -275,3 +280,22 @@ def changes(obj: models.Model, values: dict[str, Any], limit: int = 8) -> list[t
     if len(out) > limit:
         out = [*out[: limit - 1], ("……", f"另有 {len(out) - limit + 1} 处不同", "")]
     return out
+
+
+def mark_earlier_edits(app_label: str, watched: dict[str, tuple[str, ...]]) -> Callable[[Any, Any], None]:
+    """Data migration for models that become ``PackOwned`` (``watched``: model name → the columns the
+    pack decides, frozen in the migration): rows the audit trail shows were created, or had one of
+    those columns changed, by anyone but a pack load are locally modified."""
+
+    def run(apps: Any, schema_editor: Any) -> None:
+        events = apps.get_model("audit", "AuditEvent").objects.exclude(actor_label__startswith=LOADER_LABEL)
+        for name, columns in watched.items():
+            edited = set()
+            for event in events.filter(object_type=f"{app_label}.{name.lower()}", action__in=["create", "update"]).iterator():
+                before, after = event.before or {}, event.after or {}
+                if event.action == "create" or any(before.get(c) != after.get(c) for c in columns):
+                    edited.add(event.object_id)
+            rows = apps.get_model(app_label, name)._default_manager
+            rows.filter(pk__in=[int(i) for i in edited if i.isdigit()]).update(locally_modified=True)
+
+    return run

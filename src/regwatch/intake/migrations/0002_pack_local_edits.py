@@ -2,10 +2,13 @@
 
 from django.db import migrations, models
 
+from regwatch.packs.tracking import mark_earlier_edits
+
 
 class Migration(migrations.Migration):
     dependencies = [
         ("intake", "0001_initial"),
+        ("audit", "0001_initial"),
     ]
 
     operations = [
@@ -38,5 +41,16 @@ class Migration(migrations.Migration):
             model_name="source",
             name="pack_checksum",
             field=models.CharField(blank=True, default="", editable=False, max_length=64, verbose_name="业务包定义校验值"),
+        ),
+        # Edits made before tracking existed are known from the audit trail.
+        migrations.RunPython(
+            mark_earlier_edits(
+                "intake",
+                {
+                    "Source": ("name", "pack", "owner", "system", "kind", "frequency", "contact", "description", "config"),
+                    "FieldMapping": ("fields", "rules"),
+                },
+            ),
+            migrations.RunPython.noop,
         ),
     ]

@@ -2,10 +2,13 @@
 
 from django.db import migrations, models
 
+from regwatch.packs.tracking import mark_earlier_edits
+
 
 class Migration(migrations.Migration):
     dependencies = [
         ("warnings", "0001_initial"),
+        ("audit", "0001_initial"),
     ]
 
     operations = [
@@ -23,5 +26,26 @@ class Migration(migrations.Migration):
             model_name="warningrule",
             name="pack_checksum",
             field=models.CharField(blank=True, default="", editable=False, max_length=64, verbose_name="业务包定义校验值"),
+        ),
+        # Edits made before tracking existed are known from the audit trail.
+        migrations.RunPython(
+            mark_earlier_edits(
+                "warnings",
+                {
+                    "WarningRule": (
+                        "name",
+                        "kind",
+                        "level",
+                        "message",
+                        "subject_kinds",
+                        "params",
+                        "cooldown_days",
+                        "enabled",
+                        "pack",
+                        "description",
+                    )
+                },
+            ),
+            migrations.RunPython.noop,
         ),
     ]
