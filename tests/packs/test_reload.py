@@ -232,7 +232,9 @@ def test_a_locally_changed_grade_scheme_and_workflow_are_kept(pack: PackCopy) ->
     scoring = pack.read("scoring.yaml")
     scheme = GradeScheme.objects.get(code=scoring["grade_schemes"][0]["code"])
     scheme.name = "本地改名"
+    scheme.levels = [{**scheme.levels[0], "color": "#000000"}, *scheme.levels[1:]]
     scheme.save()
+    versions = ModelVersion.objects.filter(model__scheme=scheme).count()
     scoring["grade_schemes"][0]["name"] += "（新版）"
     pack.write("scoring.yaml", scoring)
 
@@ -249,7 +251,8 @@ def test_a_locally_changed_grade_scheme_and_workflow_are_kept(pack: PackCopy) ->
 
     assert {c.kind for c in result.conflicts} == {"等级方案", "工单流程定义"}
     scheme.refresh_from_db()
-    assert scheme.name == "本地改名"
+    assert scheme.name == "本地改名" and scheme.levels[0]["color"] == "#000000"
+    assert ModelVersion.objects.filter(model__scheme=scheme).count() == versions  # the scorecard did not change
     assert WorkflowDefinition.objects.get(code=current.code, is_current=True) == local
 
 

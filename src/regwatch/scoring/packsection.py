@@ -38,14 +38,18 @@ def load_scoring(pack: str, data: Any) -> dict[str, int]:
     """
     parsed = ScoringFile.model_validate(data or {})
     counts = {"等级方案": 0, "模型版本": 0}
+    pack_levels = {s.code: [lv.model_dump() for lv in s.levels] for s in parsed.grade_schemes}
     for s in parsed.grade_schemes:
-        values = {"name": s.name, "pack": pack, "levels": [lv.model_dump() for lv in s.levels]}
+        values = {"name": s.name, "pack": pack, "levels": pack_levels[s.code]}
         counts["等级方案"] += sync(GradeScheme, {"code": s.code}, values) in (CREATED, UPDATED)
     for m in parsed.models:
         scheme = GradeScheme.objects.get(code=m.scheme)
         sync(ScoreModel, {"code": m.code}, {"name": m.name, "pack": pack, "scheme": scheme, "description": m.description})
         model = ScoreModel.objects.get(code=m.code)
-        content = {"spec": m.scorecard.model_dump(mode="json", by_alias=True), "levels": model.scheme.levels}
+        # A version's definition is the pack's scorecard with the pack's thresholds, even where the
+        # scheme itself was edited locally: the version grades with its own levels until published.
+        levels = pack_levels.get(m.scheme, model.scheme.levels)
+        content = {"spec": m.scorecard.model_dump(mode="json", by_alias=True), "levels": levels}
         versions = model.versions.order_by("-number")
         current = versions.exclude(status=ModelVersion.Status.RETIRED).first()
         outcome = sync_version(current, versions, content, partial(_new_version, model, content, m.note))
@@ -62,6 +66,9 @@ def _new_version(model: ScoreModel, content: dict[str, Any], note: str) -> Model
     )
     validate_version(version)
     snapshot_indicators(version)
+    if version.levels != content["levels"]:
+        version.levels = content["levels"]
+        version.save(update_fields=["levels"])
     if model.published() is None:
         # The version a pack ships is reviewed with the pack; it is in force on load.
         version.status = ModelVersion.Status.PUBLISHED
