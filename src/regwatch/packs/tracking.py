@@ -27,7 +27,11 @@ locally modified           changed                         conflict: kept and re
 =========================  ==============================  =========================================
 
 A load runs inside ``loading(pack, force)``, which names the actor for the audit trail and
-collects the conflicts for ``LoadResult``.
+collects the conflicts for ``LoadResult``.  Kept conflicts are stored on ``PackInstall`` so the
+next ``pack load`` reports them again instead of "already up to date"; ``pack load`` exits 0 with
+the conflict table (keeping a local edit is the intended outcome, not a failure).  The marker is
+set in ``save()``: a queryset ``update()`` of pack fields would bypass it, so code that edits
+pack-delivered definitions saves the row.
 """
 
 from __future__ import annotations
