@@ -8,10 +8,25 @@ from django.conf import settings
 from django.db import models
 
 from regwatch.audit.registry import audited
+from regwatch.packs.tracking import PackOwned
 
 
 @audited
-class Indicator(models.Model):
+class Indicator(PackOwned):
+    pack_fields = (
+        "name",
+        "category",
+        "definition",
+        "data_source",
+        "calculation",
+        "unit",
+        "update_frequency",
+        "owner_department",
+        "subject_kinds",
+        "industries",
+        "enabled",
+    )
+
     pack = models.CharField("业务包", max_length=40, db_index=True)
     code = models.CharField("编码", max_length=40)
     name = models.CharField("名称", max_length=100)

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from regwatch.packs.tracking import CREATED, UPDATED, sync
+
 from .models import Indicator
 from .spec import IndicatorFile, IndicatorSpec
 
 
 def upsert_indicator(pack: str, spec: IndicatorSpec) -> bool:
-    """Create or update from a pack; ``Indicator.save`` validates and versions the change."""
-    data = spec.model_dump(mode="json")
-    obj = Indicator.objects.filter(pack=pack, code=spec.code).first()
-    if obj is not None and obj.spec_dict() == data:
-        return False
-    obj = obj or Indicator(pack=pack, code=spec.code)
-    for k, v in data.items():
-        if k != "code":
-            setattr(obj, "calculation" if k == "calc" else k, v)
-    obj.save()
-    return True
+    """Create or update from a pack (a local edit is kept, see packs/tracking.py);
+    ``Indicator.save`` validates and versions the change."""
+    data = spec.model_dump(mode="json", exclude={"code"})
+    values = {("calculation" if k == "calc" else k): v for k, v in data.items()}
+    return sync(Indicator, {"pack": pack, "code": spec.code}, values) in (CREATED, UPDATED)
 
 
 def load_indicators(pack: str, data: Any) -> dict[str, int]:

@@ -7,13 +7,16 @@ from django.db import models
 from django.utils import timezone
 
 from regwatch.audit.registry import audited
+from regwatch.packs.tracking import PackOwned
 
 SUBJECT_TARGET = "subject"  # the mapping target that registers/updates subjects instead of records
 
 
 @audited
-class Source(models.Model):
+class Source(PackOwned):
     """数据源登记: one system or ledger that sends us data."""
+
+    pack_fields = ("name", "pack", "owner", "system", "kind", "frequency", "contact", "description", "config")
 
     class Kind(models.TextChoices):
         FILE = "file", "文件导入"
@@ -58,8 +61,10 @@ class Source(models.Model):
 
 
 @audited
-class FieldMapping(models.Model):
+class FieldMapping(PackOwned):
     """One version of how a source's columns become a record type's fields (append-only versions)."""
+
+    pack_fields = ("fields", "rules")
 
     source = models.ForeignKey(Source, verbose_name="数据源", on_delete=models.CASCADE, related_name="mappings")
     target = models.CharField("目标记录类型", max_length=40, help_text="记录类型编码；subject 表示主体登记")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from regwatch.packs.tracking import CREATED, UPDATED, sync, sync_version
 
 from .models import SUBJECT_TARGET, FieldMapping, Source
 from .transforms import parse_expression
@@ -93,16 +96,23 @@ class IntakeSection(BaseModel):
     quality_rules: list[QualityRuleSpec] = []
 
 
-def save_mapping(source: Source, target: str, fields: list[dict[str, Any]], rules: list[dict[str, Any]], note: str = "") -> FieldMapping:
-    """A new version when the content changed, else the current one."""
-    current = FieldMapping.objects.filter(source=source, target=target, is_current=True).first()
-    if current is not None and current.fields == fields and current.rules == rules:
-        return current
+def _new_version(source: Source, target: str, fields: list[dict[str, Any]], rules: list[dict[str, Any]], note: str) -> FieldMapping:
     version = (
         FieldMapping.objects.filter(source=source, target=target).order_by("-version").values_list("version", flat=True).first() or 0
     ) + 1
     FieldMapping.objects.filter(source=source, target=target, is_current=True).update(is_current=False)
-    mapping = FieldMapping.objects.create(source=source, target=target, version=version, fields=fields, rules=rules, note=note)
+    return FieldMapping.objects.create(source=source, target=target, version=version, fields=fields, rules=rules, note=note)
+
+
+def save_mapping(source: Source, target: str, fields: list[dict[str, Any]], rules: list[dict[str, Any]], note: str = "") -> FieldMapping:
+    """A user's edit: a new version when the content changed, else the current one.
+
+    A version saved here is locally modified, so a pack reload keeps it (packs/tracking.py).
+    """
+    current = FieldMapping.objects.filter(source=source, target=target, is_current=True).first()
+    if current is not None and current.fields == fields and current.rules == rules:
+        return current
+    mapping = _new_version(source, target, fields, rules, note)
     if current is not None:  # the catalog's source columns follow the mappings (pack loads sync once at the end)
         from regwatch.catalog.services import sync_catalog
 
@@ -118,20 +128,23 @@ def load_intake(pack: str, data: Any) -> dict[str, int]:
     known = set(RecordType.objects.values_list("code", flat=True)) | {SUBJECT_TARGET}
     for spec in section.sources:
         values = spec.model_dump(exclude={"code", "mappings"})
-        source, created = Source.objects.update_or_create(code=spec.code, defaults={**values, "pack": pack})
-        counts["数据源"] += int(created)
+        counts["数据源"] += sync(Source, {"code": spec.code}, {**values, "pack": pack}) == CREATED
+        source = Source.objects.get(code=spec.code)
         for m in spec.mappings:
             if m.target not in known:
                 raise ValueError(f"source {spec.code}: unknown record type {m.target}")
-            before = FieldMapping.objects.filter(source=source, target=m.target).count()
-            save_mapping(
-                source,
-                m.target,
-                [f.model_dump(exclude_defaults=True) for f in m.fields],
-                [r.model_dump(exclude_defaults=True) for r in m.rules],
-                m.note,
+            content = {
+                "fields": [f.model_dump(exclude_defaults=True) for f in m.fields],
+                "rules": [r.model_dump(exclude_defaults=True) for r in m.rules],
+            }
+            history = FieldMapping.objects.filter(source=source, target=m.target).order_by("-version")
+            outcome = sync_version(
+                history.filter(is_current=True).first(),
+                history,
+                content,
+                partial(_new_version, source, m.target, **content, note=m.note),
             )
-            counts["字段映射"] += FieldMapping.objects.filter(source=source, target=m.target).count() - before
+            counts["字段映射"] += outcome in (CREATED, UPDATED)
     from regwatch.quality.models import QualityRule
 
     counts["质量规则"] = 0

@@ -9,7 +9,6 @@ from typing import Any
 import yaml
 from django.db import transaction
 
-from regwatch.audit.context import system
 from regwatch.core.models import Dictionary, DictionaryItem
 from regwatch.core.regions import load_gbt2260, read_csv
 from regwatch.subjects.models import RecordType, SubjectKind, Tag
@@ -17,6 +16,7 @@ from regwatch.subjects.models import RecordType, SubjectKind, Tag
 from .manifest import DictionarySpec, PackManifest, pack_dir, read_manifest
 from .models import PackInstall
 from .sections import ordered
+from .tracking import Conflict, loading, sync
 
 
 @dataclass
@@ -25,12 +25,28 @@ class LoadResult:
     version: str
     changed: bool
     created: dict[str, int] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
 
     def summary(self) -> str:
         if not self.changed:
             return f"业务包 {self.pack} {self.version} 已是最新，未做改动"
         parts = "，".join(f"{k} {v}" for k, v in self.created.items() if v)
-        return f"业务包 {self.pack} {self.version} 已加载" + (f"（新增：{parts}）" if parts else "")
+        text = f"业务包 {self.pack} {self.version} 已加载" + (f"（新增或更新：{parts}）" if parts else "")
+        kept = sum(not c.overwritten for c in self.conflicts)
+        if kept:
+            text += f"；{kept} 项本地修改与业务包冲突，已保留本地版本（使用 --force 以业务包为准）"
+        if len(self.conflicts) > kept:
+            text += f"；{len(self.conflicts) - kept} 项本地修改已被业务包覆盖（已记入审计日志）"
+        return text
+
+    def conflict_rows(self) -> list[tuple[str, str, str, str, str, str]]:
+        """(类型, 对象, 内容, 本地, 业务包, 处理) for the CLI table."""
+        rows = []
+        for c in self.conflicts:
+            outcome = "以业务包覆盖" if c.overwritten else "保留本地"
+            for what, local, pack in c.changes or [("", "", "")]:
+                rows.append((c.kind, c.name, what, local, pack, outcome))
+        return rows
 
 
 def _dictionary_items(spec: DictionarySpec) -> list[tuple[str, str, str]]:
@@ -64,15 +80,7 @@ def upsert_dictionary(spec: DictionarySpec) -> bool:
 
 
 def _upsert(model: type, key: dict, values: dict) -> bool:
-    obj = model._default_manager.filter(**key).first()  # type: ignore[attr-defined]
-    if obj is None:
-        model._default_manager.create(**key, **values)  # type: ignore[attr-defined]
-        return True
-    if any(getattr(obj, k) != v for k, v in values.items()):
-        for k, v in values.items():
-            setattr(obj, k, v)
-        obj.save()
-    return False
+    return sync(model, key, values) == "created"
 
 
 def _section_files(name: str) -> list[tuple[Any, str]]:
@@ -81,7 +89,12 @@ def _section_files(name: str) -> list[tuple[Any, str]]:
     return [(s, (folder / s.filename).read_text(encoding="utf-8")) for s in ordered() if (folder / s.filename).is_file()]
 
 
-def load_pack(name: str, manifest: PackManifest | None = None) -> LoadResult:
+def load_pack(name: str, manifest: PackManifest | None = None, force: bool = False) -> LoadResult:
+    """Load a pack; objects edited locally are kept and reported as conflicts unless ``force``.
+
+    An unchanged pack is a no-op, unless the last load kept local edits (they are reported again)
+    or ``force`` asks to overwrite them.
+    """
     manifest = manifest or read_manifest(name)
     sections = _section_files(manifest.name)
     digest = hashlib.sha256(manifest.checksum().encode())
@@ -89,10 +102,10 @@ def load_pack(name: str, manifest: PackManifest | None = None) -> LoadResult:
         digest.update(section.filename.encode() + b"\0" + text.encode())
     checksum = digest.hexdigest()
     installed = PackInstall.objects.filter(name=manifest.name).first()
-    if installed is not None and installed.checksum == checksum:
+    if installed is not None and installed.checksum == checksum and not installed.conflicts and not force:
         return LoadResult(manifest.name, manifest.version, changed=False)
     counts = {"区划": 0, "主体类型": 0, "记录类型": 0, "字典版本": 0, "标签": 0}
-    with system(f"pack-load:{manifest.name}"), transaction.atomic():
+    with loading(manifest.name, force) as session, transaction.atomic():
         counts["区划"] = load_gbt2260()
         for k in manifest.subject_kinds:
             counts["主体类型"] += _upsert(
@@ -136,6 +149,7 @@ def load_pack(name: str, manifest: PackManifest | None = None) -> LoadResult:
                 "version": manifest.version,
                 "checksum": checksum,
                 "manifest": manifest.model_dump(mode="json"),
+                "conflicts": [c.as_dict() for c in session.conflicts if not c.overwritten],
             },
         )
-    return LoadResult(manifest.name, manifest.version, changed=True, created=counts)
+    return LoadResult(manifest.name, manifest.version, changed=True, created=counts, conflicts=session.conflicts)

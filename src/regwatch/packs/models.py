@@ -11,6 +11,7 @@ class PackInstall(models.Model):
     version = models.CharField("版本", max_length=20)
     checksum = models.CharField("校验值", max_length=64)
     manifest = models.JSONField("清单")
+    conflicts = models.JSONField("未解决的冲突", default=list, blank=True, help_text="上次加载时保留的本地修改（业务包定义已变化）")
     loaded_at = models.DateTimeField("加载时间", auto_now=True)
 
     class Meta:

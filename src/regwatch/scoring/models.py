@@ -8,12 +8,15 @@ from django.conf import settings
 from django.db import models
 
 from regwatch.audit.registry import audited
+from regwatch.packs.tracking import PackOwned
 
 USER = settings.AUTH_USER_MODEL
 
 
 @audited
-class GradeScheme(models.Model):
+class GradeScheme(PackOwned):
+    pack_fields = ("name", "pack", "levels")
+
     code = models.CharField("编码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=100)
     pack = models.CharField("业务包", max_length=40, blank=True)
@@ -38,7 +41,9 @@ class GradeScheme(models.Model):
 
 
 @audited
-class ScoreModel(models.Model):
+class ScoreModel(PackOwned):
+    pack_fields = ("name", "pack", "scheme", "description")
+
     code = models.CharField("编码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=100)
     pack = models.CharField("业务包", max_length=40, db_index=True)
@@ -58,7 +63,9 @@ class ScoreModel(models.Model):
 
 
 @audited
-class ModelVersion(models.Model):
+class ModelVersion(PackOwned):
+    pack_fields = ("spec", "levels")
+
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
         VALIDATED = "validated", "已校验"

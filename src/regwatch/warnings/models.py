@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from regwatch.audit.registry import audited
+from regwatch.packs.tracking import PackOwned
 
 
 class Level(models.TextChoices):
@@ -36,7 +37,9 @@ class RuleKind(models.TextChoices):
 
 
 @audited
-class WarningRule(models.Model):
+class WarningRule(PackOwned):
+    pack_fields = ("name", "kind", "level", "message", "subject_kinds", "params", "cooldown_days", "enabled", "pack", "description")
+
     code = models.CharField("规则编码", max_length=60, unique=True)
     name = models.CharField("规则名称", max_length=100)
     kind = models.CharField("规则类型", max_length=20, choices=RuleKind.choices)

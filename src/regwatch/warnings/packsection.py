@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from regwatch.packs.tracking import CREATED, UPDATED, sync
+
 from .models import RuleKind, WarningRule
 
 
@@ -50,7 +52,7 @@ def load_rules(pack: str, data: Any) -> dict[str, int]:
     created = updated = 0
     for r in spec.rules:
         assert r.kind in RuleKind.values
-        _, was_created = WarningRule.objects.update_or_create(code=r.code, defaults={**r.model_dump(), "pack": pack})
-        created += was_created
-        updated += not was_created
+        outcome = sync(WarningRule, {"code": r.code}, {**r.model_dump(exclude={"code"}), "pack": pack})
+        created += outcome == CREATED
+        updated += outcome == UPDATED
     return {"预警规则": created, "预警规则更新": updated}

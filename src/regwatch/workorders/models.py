@@ -7,11 +7,14 @@ from django.db import models
 from django.utils import timezone
 
 from regwatch.audit.registry import audited
+from regwatch.packs.tracking import PackOwned
 
 
 @audited
-class WorkflowDefinition(models.Model):
+class WorkflowDefinition(PackOwned):
     """One version of a work-order type; running orders keep the version they started with."""
+
+    pack_fields = ("name", "definition")
 
     code = models.CharField("类型编码", max_length=60)
     version = models.PositiveIntegerField("版本", default=1)

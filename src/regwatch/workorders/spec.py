@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import partial
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -103,21 +104,30 @@ def checksum(definition: dict[str, Any]) -> str:
 
 
 def load_workflows(pack: str, data: Any) -> dict[str, int]:
-    """A changed definition becomes a new version; running orders keep theirs."""
+    """A changed definition becomes a new version; running orders keep theirs.
+
+    A definition changed locally (a version written outside a pack load) is kept and reported as a
+    conflict unless the load is forced (packs/tracking.py).
+    """
+    from regwatch.packs.tracking import CREATED, UPDATED, sync_version
+
     from .models import WorkflowDefinition
 
     spec = WorkflowsFile.model_validate(data)
     created = 0
     for wf in spec.workflows:
-        definition = wf.as_json()
-        digest = checksum(definition)
-        current = WorkflowDefinition.objects.filter(code=wf.code, is_current=True).first()
-        if current is not None and current.checksum == digest:
-            continue
-        if current is not None:
-            WorkflowDefinition.objects.filter(pk=current.pk).update(is_current=False)
-        WorkflowDefinition.objects.create(
-            code=wf.code, name=wf.name, version=(current.version + 1) if current else 1, definition=definition, checksum=digest, pack=pack
-        )
-        created += 1
+        content: dict[str, Any] = {"name": wf.name, "definition": wf.as_json()}
+        history = WorkflowDefinition.objects.filter(code=wf.code).order_by("-version")
+        outcome = sync_version(history.filter(is_current=True).first(), history, content, partial(_new_version, pack, wf.code, **content))
+        created += outcome in (CREATED, UPDATED)
     return {"工单流程版本": created}
+
+
+def _new_version(pack: str, code: str, name: str, definition: dict[str, Any]) -> Any:
+    from .models import WorkflowDefinition
+
+    latest = WorkflowDefinition.objects.filter(code=code).order_by("-version").first()
+    WorkflowDefinition.objects.filter(code=code, is_current=True).update(is_current=False)
+    return WorkflowDefinition.objects.create(
+        code=code, name=name, version=(latest.version + 1) if latest else 1, definition=definition, checksum=checksum(definition), pack=pack
+    )
