@@ -9,9 +9,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from regwatch.accounts.scope import visible
 from regwatch.web.services import require, require_in_scope
 
 from .models import LEVEL_RANK, OPEN_STATUSES, Outcome, Status, Suppression, Warning
+
+
+def scoped(user: Any) -> Any:
+    """The warnings ``user`` may see, for the pool, the API and the apps above us."""
+    return visible(Warning.objects.select_related("subject__region", "rule"), user)
 
 
 def _check(user: Any, warning: Warning, perm: str = "warnings.change_warning") -> None:
