@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from regwatch.accounts.scope import visible
+from regwatch.core.text import error_text
 from regwatch.web.forms import style_form
 from regwatch.web.services import require
 
@@ -26,10 +27,6 @@ from .services import scoped
 
 # Context that apps above us add to the warning page (workorders: the workflows to dispatch to).
 DETAIL_CONTEXT: list[Callable[[Any, Warning], dict[str, Any]]] = []
-
-
-def _error(exc: Exception) -> str:
-    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 @login_required
@@ -104,5 +101,5 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise ValidationError("未知操作")
     except (ValidationError, PermissionDenied, ValueError) as exc:
-        messages.error(request, _error(exc))
+        messages.error(request, error_text(exc))
     return redirect("warnings:detail", w.pk)

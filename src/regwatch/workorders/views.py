@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from regwatch.accounts.scope import visible
 from regwatch.audit.services import history, record_access
 from regwatch.core.models import Organization, Region
+from regwatch.core.text import error_text
 from regwatch.subjects.models import Subject
 from regwatch.warnings import services as warning_services
 from regwatch.web.forms import style_form
@@ -47,7 +48,7 @@ def from_warning(request: HttpRequest, warning_pk: int) -> HttpResponse:
             warning=w,
         )
     except (workflow.TransitionRefused, PermissionDenied) as exc:
-        messages.error(request, getattr(exc, "message", None) or str(exc) or "您没有派单的权限")
+        messages.error(request, error_text(exc))
         return redirect("warnings:detail", w.pk)
     messages.success(request, f"已生成工单 {order.number}")
     return redirect("workorders:detail", order.pk)
