@@ -50,3 +50,11 @@ def test_the_framework_names_no_domain_app(tmp_path: Path) -> None:
     registry.write_text(registry.read_text() + "\nfrom regwatch.subjects import models as _subjects  # noqa\n")
     result = _lint(tmp_path / "src", tmp_path)
     assert result.returncode == 1 and "regwatch.web is not allowed to import regwatch.subjects" in result.stdout, result.stdout
+
+
+def test_a_new_app_must_take_its_place_in_the_layers(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "src" / "regwatch", tmp_path / "src" / "regwatch", ignore=shutil.ignore_patterns("__pycache__", "static"))
+    (tmp_path / "src" / "regwatch" / "newapp").mkdir()
+    (tmp_path / "src" / "regwatch" / "newapp" / "__init__.py").write_text("")
+    result = _lint(tmp_path / "src", tmp_path)
+    assert result.returncode == 1 and "regwatch.newapp" in result.stdout and "not listed as layers" in result.stdout, result.stdout
