@@ -33,6 +33,7 @@ $(VENDOR)/.stamp: package.json package-lock.json
 lint: install
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	PYTHONPATH=src $(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy src

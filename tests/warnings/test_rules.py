@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from regwatch.core.text import render_message
 from regwatch.scoring.signals import grade_changed
 from regwatch.subjects.models import Record, RecordType, Subject, SubjectTag, Tag
 from regwatch.warnings import rules
-from regwatch.warnings.firing import evaluate_indicators, fire, matches, render_message
+from regwatch.warnings.firing import evaluate_indicators, fire, matches
 from regwatch.warnings.models import Suppression, Warning, WarningRule
 
 

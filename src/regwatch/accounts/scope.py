@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 from django.db import models
 from django.db.models import Q
 
+from regwatch.core.models import Region
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -53,7 +55,6 @@ def visible(qs: models.QuerySet[M], user: Any) -> models.QuerySet[M]:
     rq = region_filter(user)
     if rq is None:
         return qs
-    from regwatch.core.models import Region
 
     return qs.filter(**{f"{field}__in": Region.objects.filter(rq).values("pk")})
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from regwatch.intake.models import FieldMapping
+from regwatch.subjects.models import RecordType
+
 from .models import Dataset, DatasetField, Sensitivity
 
 SUBJECT_DATASET = "subject"
@@ -22,8 +25,6 @@ SENSITIVE_NAMES = {"legal_representative", "inspector", "phone", "id_card", "con
 
 def sync_catalog(pack: str | None = None) -> int:
     """Create or refresh datasets and fields; returns how many datasets were new."""
-    from regwatch.intake.models import FieldMapping
-    from regwatch.subjects.models import RecordType
 
     mappings = FieldMapping.objects.filter(is_current=True).select_related("source")
     columns: dict[tuple[str, str], set[str]] = defaultdict(set)

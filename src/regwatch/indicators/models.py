@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from regwatch.audit.context import current_actor
 from regwatch.audit.registry import audited
 from regwatch.packs.tracking import PackOwned
 
@@ -54,8 +55,6 @@ class Indicator(PackOwned):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Validate; a changed definition becomes a new version (kept in IndicatorVersion)."""
-        from regwatch.audit.context import current_actor
-
         self.clean()
         old = Indicator.objects.filter(pk=self.pk).first() if self.pk else None
         changed = old is None or old.spec_dict() != self.spec_dict()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from regwatch.web.registry import Column, ObjectType, register
@@ -9,14 +10,15 @@ from regwatch.web.registry import Column, ObjectType, register
 from .filtersets import IndicatorFilterSet
 from .models import Indicator
 
+# Context that apps above us add to the indicator page (scoring: the distribution of current values).
+DETAIL_CONTEXT: list[Callable[[Indicator, Any], dict[str, Any]]] = []
+
 
 def indicator_detail(indicator: Indicator, user: Any) -> dict[str, Any]:
-    from regwatch.scoring.panels import indicator_distribution
-
-    return {
-        "versions": indicator.versions.select_related("created_by")[:20],
-        "distribution": indicator_distribution(indicator, user),
-    }
+    context: dict[str, Any] = {"versions": indicator.versions.select_related("created_by")[:20]}
+    for extra in DETAIL_CONTEXT:
+        context.update(extra(indicator, user))
+    return context
 
 
 register(

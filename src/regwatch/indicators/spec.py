@@ -13,13 +13,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from . import expr
 
 AGGREGATIONS = ("count", "sum", "max", "min", "mean", "distinct_count", "days_since_last", "trend_ratio")
 NEEDS_FIELD = {"sum", "max", "min", "mean", "distinct_count"}
 SUBJECT_ATTRIBUTES = ("status", "kind", "industry_code", "established_years")
+
+
+def _parsed(text: str) -> str:
+    expr.parse(text)
+    return text
+
+
+# An expression field of a pack file (indicators, scorecard floors): refused at load time when it does not parse.
+Expression = Annotated[str, AfterValidator(_parsed)]
 
 
 class Strict(BaseModel):
@@ -81,13 +90,7 @@ class TagCalc(Strict):
 
 class ExpressionCalc(Strict):
     kind: Literal["expression"]
-    expr: str
-
-    @field_validator("expr")
-    @classmethod
-    def _parse(cls, v: str) -> str:
-        expr.parse(v)
-        return v
+    expr: Expression
 
 
 Calculation = Annotated[AggregateCalc | AttributeCalc | TagCalc | ExpressionCalc, Field(discriminator="kind")]

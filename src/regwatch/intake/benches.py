@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from regwatch.ops.bench import peak_rss_mb, register_bench
+from regwatch.packs.generate import generate_pack_data
+from regwatch.subjects.models import Subject
 
 RESULTS = ["符合", "基本符合", "不符合"]
 
@@ -35,8 +37,6 @@ def write_csv(path: Path, rows: int, subjects: list[tuple[str, str]], seed: int 
 def ingest_bench(opts: dict[str, Any]) -> dict[str, Any]:
     from regwatch.intake.models import Source
     from regwatch.intake.pipeline import ingest_file
-    from regwatch.packs.generate import generate_pack_data
-    from regwatch.subjects.models import Subject
 
     if not Subject.objects.filter(pack="food_credit").exists():
         generate_pack_data("food_credit", opts["subjects"], seed=2026)

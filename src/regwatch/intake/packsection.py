@@ -8,8 +8,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from regwatch.packs.tracking import CREATED, UPDATED, sync, sync_version
+from regwatch.subjects.models import RecordType
 
 from .models import SUBJECT_TARGET, FieldMapping, Source
+from .signals import mapping_changed, section_loaded
 from .transforms import parse_expression
 
 RULES = {"required", "type", "range", "regex", "dictionary", "uscc", "id_card", "phone", "not_future", "gte", "length"}
@@ -114,15 +116,11 @@ def save_mapping(source: Source, target: str, fields: list[dict[str, Any]], rule
         return current
     mapping = _new_version(source, target, fields, rules, note)
     if current is not None:  # the catalog's source columns follow the mappings (pack loads sync once at the end)
-        from regwatch.catalog.services import sync_catalog
-
-        sync_catalog(source.pack or None)
+        mapping_changed.send(sender=FieldMapping, pack=source.pack or None)
     return mapping
 
 
 def load_intake(pack: str, data: Any) -> dict[str, int]:
-    from regwatch.subjects.models import RecordType
-
     section = IntakeSection.model_validate(data)
     counts = {"数据源": 0, "字段映射": 0}
     known = set(RecordType.objects.values_list("code", flat=True)) | {SUBJECT_TARGET}
@@ -145,15 +143,7 @@ def load_intake(pack: str, data: Any) -> dict[str, int]:
                 partial(_new_version, source, m.target, **content, note=m.note),
             )
             counts["字段映射"] += outcome in (CREATED, UPDATED)
-    from regwatch.quality.models import QualityRule
-
-    counts["质量规则"] = 0
-    for q in section.quality_rules:
-        if q.dataset not in known:
-            raise ValueError(f"quality rule {q.code}: unknown dataset {q.dataset}")
-        _, created = QualityRule.objects.update_or_create(code=q.code, defaults={**q.model_dump(exclude={"code"}), "pack": pack})
-        counts["质量规则"] += int(created)
-    from regwatch.catalog.services import sync_catalog
-
-    counts["数据目录"] = sync_catalog(pack)
+    for _, extra in section_loaded.send(sender=IntakeSection, pack=pack, section=section, known=known):
+        if isinstance(extra, dict):  # quality rules (regwatch.quality), the data catalog (regwatch.catalog)
+            counts.update(extra)
     return counts

@@ -40,6 +40,7 @@ from .models import (
     SubjectLineage,
 )
 from .readers import Opened, ReadError, Row, open_file
+from .signals import batch_finished
 
 CHUNK = 2000
 SUBJECT_ATTRS = ("name", "address", "legal_representative", "industry_code", "established_on")
@@ -412,20 +413,9 @@ def run_batch(
 
 
 def _quality(source: Source, batch: Batch) -> None:
-    """The quality gate (质检): measure the batch against its dataset's rules (regwatch.quality)."""
-    from regwatch.quality.services import gate, measure_batch
-
+    """The quality gate (质检) listens: regwatch.quality measures the batch against its dataset's rules."""
     batch.mapping = batch.mapping or current_mapping(source)
-    measurements = measure_batch(batch)
-    if not measurements:
-        return
-    state, messages = gate(measurements)
-    batch.quality_gate = state
-    batch.notes += [f"质量规则未达标：{m}" for m in messages]
-    Batch.objects.filter(pk=batch.pk).update(quality_gate=state, notes=batch.notes)
-    if state != "passed":
-        health = Source.Health.ERROR if state == "blocked" else Source.Health.WARNING
-        Source.objects.filter(pk=source.pk).update(health=health)
+    batch_finished.send(sender=Batch, source=source, batch=batch)
 
 
 def _run_chunks(ctx: Context, rows: Iterable[Row], progress: Progress, codes: set[str]) -> None:

@@ -7,6 +7,8 @@ from typing import IO, Any
 
 import xlsxwriter
 
+from regwatch.core.dictionaries import code_names
+from regwatch.subjects.models import RecordType
 from regwatch.web.export import safe_cell
 
 from .models import Batch, QuarantinedRow
@@ -54,8 +56,6 @@ __all__ = ["QuarantinedRow", "return_to_source_xlsx", "safe_cell"]
 
 def import_template_xlsx(mapping: Any) -> IO[bytes]:
     """An empty import template for one mapping: its source columns (required ones marked) and code lists."""
-    from regwatch.core.dictionaries import code_names
-    from regwatch.subjects.models import RecordType
 
     rt = RecordType.objects.filter(code=mapping.target).first()
     fields = {f["name"]: f for f in (rt.fields if rt else [])}

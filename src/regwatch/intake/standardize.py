@@ -8,6 +8,8 @@ from functools import lru_cache
 
 from opencc import OpenCC
 
+from regwatch.core.models import Region
+
 _T2S = OpenCC("t2s")
 _SPACES = re.compile(r"\s+")
 _BRACKETS = re.compile(r"[（(【\[［〔](.*?)[）)】\]］〕]")
@@ -72,8 +74,6 @@ def set_region_names(names: list[str]) -> None:
 
 
 def load_region_names() -> None:
-    from regwatch.core.models import Region
-
     set_region_names(list(Region.objects.filter(level__in=["province", "city", "county"]).values_list("name", flat=True)))
 
 

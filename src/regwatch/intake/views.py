@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from regwatch.accounts.scope import visible
 from regwatch.audit.services import record_access
+from regwatch.subjects.models import RecordType, Subject
 from regwatch.web.forms import style_form
 from regwatch.web.services import require
 
@@ -53,8 +54,6 @@ def rule_label(key: str, batch: Batch) -> str:
     }
     labels: dict[str, str] = {}
     if batch.mapping_id and batch.mapping and batch.mapping.target != "subject":
-        from regwatch.subjects.models import RecordType
-
         rt = RecordType.objects.filter(code=batch.mapping.target).first()
         labels = {f["name"]: f.get("label", f["name"]) for f in (rt.fields if rt else [])}
     return f"{names.get(rule, rule)}" + (f" · {label_of(target, labels)}" if target and target != "subject" else "")
@@ -159,8 +158,6 @@ def reviews(request: HttpRequest) -> HttpResponse:
 
 
 def _subjects() -> Any:
-    from regwatch.subjects.models import Subject
-
     return Subject.objects.all()
 
 

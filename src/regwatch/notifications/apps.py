@@ -7,4 +7,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = "消息通知"
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401
+        from . import receivers, tasks  # noqa: F401

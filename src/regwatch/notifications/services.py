@@ -16,7 +16,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from regwatch.warnings.firing import render_message
+from regwatch.accounts.models import User
+from regwatch.accounts.scope import allows_object
+from regwatch.core.text import render_message
+from regwatch.workorders.models import WorkOrder
 
 from .models import Message, OutboxItem
 
@@ -95,8 +98,6 @@ def unread_count(user: Any) -> int:
 
 
 def recipients_for_order(order: Any, roles: Iterable[str] = ()) -> list[Any]:
-    from regwatch.accounts.models import User
-    from regwatch.accounts.scope import allows_object
 
     users: list[Any] = []
     if order.assignee_user_id:
@@ -113,8 +114,6 @@ def recipients_for_order(order: Any, roles: Iterable[str] = ()) -> list[Any]:
 def notify_order(order_pk: int, event: str, ctx: dict[str, Any], roles: Iterable[str] = ()) -> int:
     from django.urls import reverse
     from django.utils.formats import date_format
-
-    from regwatch.workorders.models import WorkOrder
 
     order = WorkOrder.objects.select_related("workflow", "assignee_user", "assignee_org").get(pk=order_pk)
     due = date_format(timezone.localtime(order.due_at), "Y-m-d H:i") if order.due_at else "—"

@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from regwatch.workorders.queue import queue
+
 from .models import Message
 from .services import unread_count
 
@@ -39,7 +41,5 @@ def read_all(request: HttpRequest) -> HttpResponse:
 def badge(request: HttpRequest) -> HttpResponse:
     todo = 0
     if request.user.has_perm("workorders.view_workorder"):
-        from regwatch.workorders.queue import queue
-
         todo = queue(request.user, "mine").count()
     return render(request, "notifications/_badge_counts.html", {"unread": unread_count(request.user), "todo": todo})

@@ -15,6 +15,8 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from regwatch.intake.models import RecordLineage
+
 from .models import Dimension, Measurement, QualityRule
 
 KEY_FIELD_TARGET = 0.99
@@ -25,8 +27,6 @@ def _month(day: dt.date) -> dt.date:
 
 
 def _record_counts(batch: Any, rule: QualityRule) -> tuple[int, int]:
-    from regwatch.intake.models import RecordLineage
-
     records = RecordLineage.objects.filter(batch=batch).values(
         "record__subject_id", "record__occurred_on", "record__known_at", "record__summary"
     )

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from regwatch.audit.context import system
 from regwatch.ops.bench import peak_rss_mb, register_bench
 
 
 def score_bench(opts: dict[str, Any]) -> dict[str, Any]:
-    from regwatch.audit.context import system
-
     from .models import ModelVersion
     from .runs import run_scoring
 

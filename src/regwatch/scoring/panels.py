@@ -85,3 +85,8 @@ def indicator_distribution(indicator: Any, user: Any) -> dict[str, Any]:
     if missing:
         bins.append(("无数据", missing))
     return {"run": run.pk, "as_of": run.as_of, "bins": bins}
+
+
+def indicator_context(indicator: Any, user: Any) -> dict[str, Any]:
+    """Added to the indicator page (indicators.objects.DETAIL_CONTEXT): how its values are spread."""
+    return {"distribution": indicator_distribution(indicator, user)}

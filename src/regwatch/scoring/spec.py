@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import itertools
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from regwatch.indicators import expr
+from regwatch.indicators.spec import Expression
 
 EPS = 1e-9
 
@@ -108,15 +109,9 @@ class Category(Strict):
 
 class Floor(Strict):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
-    when: str
+    when: Expression
     min_level: str
     reason: str
-
-    @field_validator("when")
-    @classmethod
-    def _parse(cls, v: str) -> str:
-        expr.parse(v)
-        return v
 
 
 class ScorecardSpec(Strict):

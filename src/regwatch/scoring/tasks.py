@@ -8,13 +8,14 @@ from typing import Any
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from regwatch.audit.context import system
+from regwatch.subjects.models import Subject
+
 log = logging.getLogger(__name__)
 
 
 @db_task()
 def regrade(subject_ids: list[int], source: str = "") -> list[int]:
-    from regwatch.audit.context import system
-    from regwatch.subjects.models import Subject
 
     from .models import ModelVersion
     from .runs import run_scoring
@@ -33,8 +34,6 @@ def regrade(subject_ids: list[int], source: str = "") -> list[int]:
 @db_periodic_task(crontab(day="1", hour="2", minute="0"))
 def monthly_full_run() -> list[int]:
     """全量企业每月至少评分一次: every published model scores all its subjects on the 1st, 02:00."""
-    from regwatch.audit.context import system
-
     from .models import ModelVersion
     from .runs import run_scoring
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from regwatch.audit.registry import audited
+from regwatch.core.dictionaries import industry_name
 from regwatch.core.validators import USCCField
 
 
@@ -91,8 +92,6 @@ class Subject(models.Model):
 
     @property
     def industry(self) -> str:
-        from regwatch.core.dictionaries import industry_name
-
         return industry_name(self.industry_code) if self.industry_code else ""
 
     industry.fget.label = "所属行业"  # type: ignore[attr-defined]

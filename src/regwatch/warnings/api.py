@@ -77,7 +77,7 @@ class PushResultSerializer(serializers.Serializer):
 
 
 def _scoped(request: Request) -> Any:
-    return visible(Warning.objects.select_related("subject"), request.user).order_by("-first_at", "-id")
+    return services.scoped(request.user).order_by("-first_at", "-id")
 
 
 class WarningList(generics.ListAPIView):

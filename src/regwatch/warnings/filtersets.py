@@ -4,7 +4,7 @@ import django_filters
 
 from regwatch.web.filters import DateRangeFilter, SearchFilterSet, StrictBooleanFilter
 
-from .models import Level, Status, Warning, WarningRule
+from .models import OPEN_STATUSES, Level, Status, Warning, WarningRule
 
 
 class WarningFilterSet(SearchFilterSet):
@@ -23,9 +23,7 @@ class WarningFilterSet(SearchFilterSet):
     def filter_open(self, qs, name, value):  # type: ignore[no-untyped-def]
         if value is None:
             return qs
-        return (
-            qs.filter(status__in=["new", "confirmed", "dispatched"]) if value else qs.exclude(status__in=["new", "confirmed", "dispatched"])
-        )
+        return qs.filter(status__in=OPEN_STATUSES) if value else qs.exclude(status__in=OPEN_STATUSES)
 
 
 class RuleFilterSet(SearchFilterSet):

@@ -8,7 +8,6 @@ tested without a database.
 from __future__ import annotations
 
 import datetime as dt
-import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,17 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from regwatch.core.text import render_message
+
 from .models import OPEN_STATUSES, Level, Status, Suppression, Warning, WarningRule
-
-
-class _Defaulting(dict):  # type: ignore[type-arg]
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def render_message(template: str, context: Mapping[str, Any]) -> str:
-    """Fill ``{name}`` placeholders; unknown names stay visible instead of failing."""
-    return string.Formatter().vformat(template, (), _Defaulting(context))
 
 
 def matches(data: Mapping[str, Any], match: Mapping[str, Any]) -> bool:
@@ -145,4 +136,4 @@ def open_warning(subject_id: int, rule_key: str) -> Warning | None:
     return Warning.objects.filter(subject_id=subject_id, rule_key=rule_key, status__in=OPEN_STATUSES).first()
 
 
-__all__ = ["Hit", "Status", "evaluate_indicators", "fire", "matches", "render_message"]
+__all__ = ["Hit", "Status", "evaluate_indicators", "fire", "matches"]

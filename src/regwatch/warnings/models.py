@@ -122,7 +122,7 @@ class Warning(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["subject", "rule_key"],
-                condition=Q(status__in=["new", "confirmed", "dispatched"]),
+                condition=Q(status__in=[str(s) for s in OPEN_STATUSES]),
                 name="warning_one_open_per_subject_rule",
             )
         ]

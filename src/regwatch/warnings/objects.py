@@ -7,12 +7,12 @@ from typing import Any
 from regwatch.web.registry import Column, Link, ObjectType, register, register_link
 
 from .filtersets import RuleFilterSet
-from .models import WarningRule
+from .models import OPEN_STATUSES, WarningRule
 
 
 def rule_context(rule: WarningRule, user: Any) -> dict[str, Any]:
     precision, tp, fp = rule.precision()
-    open_n = rule.warnings.filter(status__in=["new", "confirmed", "dispatched"]).count()
+    open_n = rule.warnings.filter(status__in=OPEN_STATUSES).count()
     return {"precision": precision, "true_positives": tp, "false_alarms": fp, "open_count": open_n, "total": rule.warnings.count()}
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from regwatch.scoring import read
 from regwatch.subjects.models import Record, Subject, SubjectTag
 
 from .firing import evaluate_indicators, fire, matches
@@ -100,7 +101,6 @@ def on_run_published(run_id: int) -> int:
     rules = _rules(RuleKind.INDICATOR)
     if not rules:
         return 0
-    from regwatch.scoring import read  # lazily: scoring imports nothing of ours, keep it that way
 
     current = read.indicator_values(run_id)
     prev_id = read.previous_run_id(run_id)

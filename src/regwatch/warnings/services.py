@@ -9,9 +9,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from regwatch.accounts.scope import visible
+from regwatch.core.text import error_text
 from regwatch.web.services import require, require_in_scope
 
 from .models import LEVEL_RANK, OPEN_STATUSES, Outcome, Status, Suppression, Warning
+
+
+def scoped(user: Any) -> Any:
+    """The warnings ``user`` may see, for the pool, the API and the apps above us."""
+    return visible(Warning.objects.select_related("subject__region", "rule"), user)
 
 
 def _check(user: Any, warning: Warning, perm: str = "warnings.change_warning") -> None:
@@ -47,12 +54,8 @@ def bulk_review(user: Any, warnings: list[Warning], decision: str, reason: str =
             review(user, w, decision, reason)
             done += 1
         except (ValidationError, PermissionDenied) as exc:
-            errors.append(f"{w}：{_msg(exc)}")
+            errors.append(f"{w}：{error_text(exc)}")
     return done, errors
-
-
-def _msg(exc: Exception) -> str:
-    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 @transaction.atomic

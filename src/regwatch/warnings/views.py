@@ -1,8 +1,9 @@
-"""The alert pool (预警池): filters, bulk review, detail with review/snooze/suppress/merge/dispatch."""
+"""The alert pool (预警池): filters, bulk review, detail with review/snooze/suppress/merge (dispatch: workorders)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -15,20 +16,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from regwatch.accounts.scope import visible
+from regwatch.core.text import error_text
 from regwatch.web.forms import style_form
 from regwatch.web.services import require
 
 from . import services
 from .filtersets import WarningFilterSet
 from .models import OPEN_STATUSES, Warning
+from .services import scoped
 
-
-def scoped(user: Any) -> Any:
-    return visible(Warning.objects.select_related("subject__region", "rule"), user)
-
-
-def _error(exc: Exception) -> str:
-    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+# Context that apps above us add to the warning page (workorders: the workflows to dispatch to).
+DETAIL_CONTEXT: list[Callable[[Any, Warning], dict[str, Any]]] = []
 
 
 @login_required
@@ -67,21 +65,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "warnings.view_warning")
     w = get_object_or_404(scoped(request.user), pk=pk)
     related = scoped(request.user).filter(subject=w.subject, status__in=OPEN_STATUSES).exclude(pk=w.pk)
-    from regwatch.workorders.models import WorkflowDefinition
-
-    return render(
-        request,
-        "warnings/detail.html",
-        {
-            "w": w,
-            "related": related,
-            "merged": w.merged.all(),
-            "orders": visible(w.work_orders.all(), request.user),
-            "workflows": WorkflowDefinition.objects.filter(is_current=True),
-            "can_change": request.user.has_perm("warnings.change_warning"),
-            "can_dispatch": request.user.has_perm("workorders.add_workorder"),
-        },
-    )
+    context = {
+        "w": w,
+        "related": related,
+        "merged": w.merged.all(),
+        "orders": visible(w.work_orders.all(), request.user),
+        "can_change": request.user.has_perm("warnings.change_warning"),
+    }
+    for extra in DETAIL_CONTEXT:
+        context.update(extra(request.user, w))
+    return render(request, "warnings/detail.html", context)
 
 
 @login_required
@@ -105,29 +98,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             others = list(scoped(request.user).filter(pk__in=[int(i) for i in p.getlist("ids") if i.isdigit()]))
             services.merge(request.user, w, others)
             messages.success(request, f"已合并 {len(others)} 条预警")
-        elif action == "dispatch":
-            from regwatch.workorders.workflow import create_order
-
-            order = create_order(
-                request.user,
-                workflow=p.get("workflow", "risk_disposal"),
-                title=w.title,
-                description=w.message,
-                region=w.subject.region,
-                subject=w.subject,
-                source="warning",
-                warning=w,
-            )
-            messages.success(request, f"已生成工单 {order.number}")
-            return redirect("workorders:detail", order.pk)
         else:
             raise ValidationError("未知操作")
     except (ValidationError, PermissionDenied, ValueError) as exc:
-        messages.error(request, _error(exc))
-    except Exception as exc:
-        from regwatch.workorders.workflow import TransitionRefused
-
-        if not isinstance(exc, TransitionRefused):
-            raise
-        messages.error(request, exc.message)
+        messages.error(request, error_text(exc))
     return redirect("warnings:detail", w.pk)

@@ -12,14 +12,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from regwatch.accounts.scope import visible
 from regwatch.api.permissions import ModelPermissions
 from regwatch.api.problems import CONTENT_TYPE, problem
 from regwatch.api.viewsets import StrictCharField
+from regwatch.audit.ledger import verify
 from regwatch.web.services import require
 
 from . import workflow
 from .models import WorkOrder, WorkOrderStep
+from .queue import scoped
 
 
 class StepSerializer(serializers.ModelSerializer):
@@ -88,7 +89,7 @@ class LedgerReportSerializer(serializers.Serializer):
 
 
 def _scoped(request: Request) -> Any:
-    return visible(WorkOrder.objects.select_related("workflow"), request.user).order_by("-created_at", "-id")
+    return scoped(request.user).order_by("-created_at", "-id")
 
 
 class WorkOrderList(generics.ListAPIView):
@@ -133,7 +134,6 @@ class LedgerVerify(APIView):
     @extend_schema(responses={200: LedgerReportSerializer})
     def get(self, request: Request) -> Response:
         require(request.user, "audit.view_ledgerentry")
-        from regwatch.audit.ledger import verify
 
         report = verify()
         return Response(

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from regwatch.accounts.scope import visible
 from regwatch.core.models import Organization
 from regwatch.web.services import require, require_in_scope
 
@@ -47,7 +48,6 @@ def build_ledger(user: Any, name: str, period: str) -> Ledger:
     org = user.organization
     previous = Ledger.objects.filter(region=org.region).order_by("-created_at", "-id").first()
     ledger = Ledger.objects.create(name=name, period=period, region=org.region, previous=previous, created_by=user)
-    from regwatch.accounts.scope import visible
 
     fresh = visible(Clue.objects.filter(status=Clue.Status.ACCEPTED, ledger_items__isnull=True), user).select_related("region__parent")
     items = [LedgerItem(ledger=ledger, clue=c, organization=receiving_org(c, org)) for c in fresh]

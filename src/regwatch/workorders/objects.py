@@ -6,6 +6,7 @@ from typing import Any
 
 from regwatch.accounts.scope import visible
 from regwatch.subjects.panels import Panel, register_panel
+from regwatch.warnings.models import OPEN_STATUSES, Warning
 from regwatch.web.filters import SearchFilterSet
 from regwatch.web.registry import Column, Link, ObjectType, register, register_link
 
@@ -42,8 +43,6 @@ register_link(Link("工单处置", "办理时效统计", "workorders:stats", "wo
 
 
 def subject_panel(subject: Any, user: Any) -> dict[str, Any] | None:
-    from regwatch.warnings.models import OPEN_STATUSES, Warning
-
     warnings = (
         list(visible(Warning.objects.filter(subject=subject, status__in=OPEN_STATUSES), user)[:20])
         if user.has_perm("warnings.view_warning")

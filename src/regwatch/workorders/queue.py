@@ -18,6 +18,11 @@ DUE_SOON_HOURS = 24
 TABS = {"mine": "我的待办", "team": "本单位及下级", "overdue": "已超期", "due_soon": "即将到期", "supervised": "督办件"}
 
 
+def scoped(user: Any) -> QuerySet[WorkOrder]:
+    """The orders ``user`` may see, for the screens and the API."""
+    return visible(WorkOrder.objects.select_related("workflow", "region", "subject", "assignee_org", "assignee_user", "warning"), user)
+
+
 def open_orders(user: Any) -> QuerySet[WorkOrder]:
     return visible(WorkOrder.objects.filter(closed_at__isnull=True), user)
 

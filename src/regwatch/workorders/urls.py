@@ -12,6 +12,7 @@ urlpatterns = [
     path("next/", views.next_view, name="next"),
     path("new/", views.new_view, name="new"),
     path("stats/", views.stats_view, name="stats"),
+    path("from-warning/<int:warning_pk>/", views.from_warning, name="from_warning"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/transition/", views.transition_view, name="transition"),
     path("<int:pk>/comment/", views.comment_view, name="comment"),

@@ -16,19 +16,50 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from regwatch.accounts.scope import visible
-from regwatch.audit.services import history
+from regwatch.audit.services import history, record_access
 from regwatch.core.models import Organization, Region
+from regwatch.core.text import error_text
+from regwatch.subjects.models import Subject
+from regwatch.warnings import services as warning_services
 from regwatch.web.forms import style_form
 from regwatch.web.services import require
 
 from . import queue as q
 from . import workflow
 from .models import Comment, WorkflowDefinition, WorkOrder
+from .queue import scoped
 from .timeline import timeline
 
 
-def scoped(user: Any) -> Any:
-    return visible(WorkOrder.objects.select_related("workflow", "region", "subject", "assignee_org", "assignee_user", "warning"), user)
+@login_required
+@require_POST
+def from_warning(request: HttpRequest, warning_pk: int) -> HttpResponse:
+    """派单处置 on the warning page: a new order of the chosen workflow for the warning's subject."""
+    w = get_object_or_404(warning_services.scoped(request.user), pk=warning_pk)
+    try:
+        order = workflow.create_order(
+            request.user,
+            workflow=request.POST.get("workflow", ""),
+            title=w.title,
+            description=w.message,
+            region=w.subject.region,
+            subject=w.subject,
+            source="warning",
+            warning=w,
+        )
+    except (workflow.TransitionRefused, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+        return redirect("warnings:detail", w.pk)
+    messages.success(request, f"已生成工单 {order.number}")
+    return redirect("workorders:detail", order.pk)
+
+
+def warning_context(user: Any, warning: Any) -> dict[str, Any]:
+    """What the warning page needs for its 派单处置 form (added through warnings.views.DETAIL_CONTEXT)."""
+    return {
+        "workflows": WorkflowDefinition.objects.filter(is_current=True),
+        "can_dispatch": user.has_perm("workorders.add_workorder"),
+    }
 
 
 @login_required
@@ -129,8 +160,6 @@ def new_view(request: HttpRequest) -> HttpResponse:
     form.fields["region"].queryset = visible(form.fields["region"].queryset, request.user)  # type: ignore[attr-defined]
     style_form(form)
     if request.method == "POST" and form.is_valid():
-        from regwatch.subjects.models import Subject
-
         cd = form.cleaned_data
         subject = visible(Subject.objects.all(), request.user).filter(pk=cd["subject_id"]).first() if cd["subject_id"] else None
         try:
@@ -155,7 +184,6 @@ def new_view(request: HttpRequest) -> HttpResponse:
 def print_view(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "workorders.view_workorder")
     order = get_object_or_404(scoped(request.user), pk=pk)
-    from regwatch.audit.services import record_access
 
     record_access("workorder_print", str(order), order=order.number)
     return render(request, "workorders/print.html", {"order": order, "timeline": timeline(order), "now": timezone.now()})
@@ -165,7 +193,6 @@ def print_view(request: HttpRequest, pk: int) -> HttpResponse:
 def pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "workorders.view_workorder")
     order = get_object_or_404(scoped(request.user), pk=pk)
-    from regwatch.audit.services import record_access
 
     from .casefile import case_pdf
 

@@ -17,11 +17,21 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from regwatch.accounts.models import User
+from regwatch.accounts.roles import ROLES
+from regwatch.accounts.scope import allows_object
 from regwatch.audit import ledger
 from regwatch.core.models import Organization
+from regwatch.core.text import render_message
+from regwatch.subjects.models import Record, RecordType
+from regwatch.subjects.signals import announce
+from regwatch.warnings.services import close as close_warning
+from regwatch.warnings.services import mark_dispatched
+from regwatch.web.services import require, require_in_scope
 
 from . import calendar
 from .models import Attachment, WorkflowDefinition, WorkOrder, WorkOrderStep
+from .signals import order_event
 
 
 class TransitionRefused(Exception):
@@ -71,8 +81,6 @@ def refusal(order: WorkOrder, t: dict[str, Any] | None, user: Any) -> Transition
     if not user.has_perm("workorders.change_workorder"):
         return TransitionRefused("role", "您没有办理工单的权限")
     if t["roles"] and not (user_roles(user) & set(t["roles"])):
-        from regwatch.accounts.roles import ROLES
-
         names = "、".join(ROLES[r].label for r in t["roles"] if r in ROLES)
         return TransitionRefused("role", f"“{t['name']}”只能由{names}办理")
     if t.get("assignee_only") and not is_assignee(order, user):
@@ -196,8 +204,6 @@ def create_order(
     external_ref: str = "",
     assignee_org: Organization | None = None,
 ) -> WorkOrder:
-    from regwatch.web.services import require, require_in_scope
-
     if user is not None:
         require(user, "workorders.add_workorder")
     definition = WorkflowDefinition.objects.filter(code=workflow, is_current=True).first()
@@ -226,8 +232,6 @@ def create_order(
         order.save()
         _record_step(order, user, "create", "创建", "", order.state, description, {"source": source})
         if warning is not None:
-            from regwatch.warnings.services import mark_dispatched
-
             mark_dispatched(warning)
     return order
 
@@ -242,8 +246,6 @@ def _next_number(now: dt.datetime) -> str:
 def transition(
     order: WorkOrder, user: Any, action: str, fields: dict[str, Any] | None = None, files: Sequence[Any] = (), comment: str = ""
 ) -> WorkOrderStep:
-    from regwatch.accounts.scope import allows_object
-
     if user is not None and not allows_object(user, order):
         raise TransitionRefused("scope", "该工单不在您的数据权限范围内")
     with transaction.atomic():
@@ -282,8 +284,6 @@ def transition(
 
 
 def _resolve_refs(t: dict[str, Any], values: dict[str, Any]) -> None:
-    from regwatch.accounts.models import User
-
     for f in t["fields"]:
         if f["name"] not in values:
             continue
@@ -311,9 +311,7 @@ def _apply_effects(order: WorkOrder, t: dict[str, Any], values: dict[str, Any], 
         order.closed_at = now
         order.due_at = None
         if order.warning is not None:
-            from regwatch.warnings.services import close
-
-            close(order.warning, values.get("conclusion") or order.data.get("conclusion", ""))
+            close_warning(order.warning, values.get("conclusion") or order.data.get("conclusion", ""))
         if order.clue_id:
             from .models import Clue
 
@@ -330,8 +328,6 @@ def _apply_effects(order: WorkOrder, t: dict[str, Any], values: dict[str, Any], 
 
 def _write_record(order: WorkOrder, spec: dict[str, Any], values: dict[str, Any], now: dt.datetime) -> None:
     """Closure writes a fact back to the subject (→ records_added → re-grading and rules)."""
-    from regwatch.subjects.models import Record, RecordType
-    from regwatch.subjects.signals import announce
 
     subject_id = order.subject_id
     if subject_id is None or any(values.get(k) != v for k, v in spec.get("when", {}).items()):
@@ -339,7 +335,6 @@ def _write_record(order: WorkOrder, spec: dict[str, Any], values: dict[str, Any]
     rtype = RecordType.objects.filter(code=spec["record_type"]).first()
     if rtype is None:
         return
-    from regwatch.warnings.firing import render_message
 
     ctx = {"number": order.number, "title": order.title, **values}
     data = {k: (render_message(v, ctx) if isinstance(v, str) else v) for k, v in spec.get("data", {}).items()}
@@ -357,7 +352,6 @@ def _write_record(order: WorkOrder, spec: dict[str, Any], values: dict[str, Any]
 
 
 def _notify_after(order: WorkOrder, t: dict[str, Any], step: WorkOrderStep) -> None:
-    from regwatch.notifications.services import notify_order
-
     event = "assigned" if "assign" in t["effects"] else "step"
-    transaction.on_commit(lambda: notify_order(order.pk, event, {"action": t["name"], "actor": step.actor_label}))
+    context = {"action": t["name"], "actor": step.actor_label}
+    transaction.on_commit(lambda: order_event.send(sender=WorkOrder, order_pk=order.pk, event=event, context=context, roles=()))

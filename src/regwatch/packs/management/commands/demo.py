@@ -35,11 +35,7 @@ class Command(BaseCommand):
             except (FileNotFoundError, ValueError) as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(f"新增主体 {counts['subjects']}，记录 {counts['records']}")
-        from regwatch.scoring.models import ScoringRun
-
-        if not ScoringRun.objects.filter(version__model__pack=opts["pack"], status=ScoringRun.Status.PUBLISHED).exists():
-            self.stdout.write("首次评分：")
-            call_command("score", "--pack", opts["pack"], stdout=self.stdout, stderr=self.stderr)
+        call_command("score", "--pack", opts["pack"], "--first", stdout=self.stdout, stderr=self.stderr)
         logins = ensure_demo_users(opts["pack"])
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for login in logins:

@@ -1,4 +1,4 @@
-"""regwatch score --pack P [--as-of DATE] [--as-known-now] [--engine duckdb|spark] [--subjects IDS] [--dry-run] [--json]"""
+"""regwatch score --pack P [--as-of DATE] [--as-known-now] [--engine duckdb|spark] [--subjects IDS] [--dry-run] [--json] [--first]"""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from regwatch.audit.context import system
-from regwatch.scoring.models import ModelVersion
+from regwatch.scoring.models import ModelVersion, ScoringRun
 from regwatch.scoring.runs import run_scoring
 
 
@@ -24,8 +24,13 @@ class Command(BaseCommand):
         parser.add_argument("--subjects", default="", help="逗号分隔的主体ID（增量评分）")
         parser.add_argument("--dry-run", action="store_true", help="只计算不发布")
         parser.add_argument("--json", action="store_true", help="输出 JSON（含耗时）")
+        parser.add_argument("--first", action="store_true", help="仅当该业务包尚无已发布的评分批次时评分（regwatch demo 用）")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["first"]:
+            if ScoringRun.objects.filter(version__model__pack=opts["pack"], status=ScoringRun.Status.PUBLISHED).exists():
+                return
+            self.stdout.write("首次评分：")
         versions = ModelVersion.objects.filter(model__pack=opts["pack"], status=ModelVersion.Status.PUBLISHED).select_related(
             "model__scheme"
         )
