@@ -271,3 +271,26 @@ def test_the_worker_start_up_hook_schedules_pending_regrades(world: None, schedu
     tasks.worker_started()
     assert scheduled_tasks() == 1
     assert not PendingRegrade.objects.exists()
+
+
+def test_status_changes_and_record_corrections_queue_a_regrade(
+    world: None, django_capture_on_commit_callbacks: Any, scheduled_tasks: Any
+) -> None:
+    version = published()
+    active = list(pack_subjects(version).filter(status="active")[:2])
+    revoked, planned = active
+    rec = Record.objects.filter(subject__pack=version.model.pack).exclude(subject__in=active).order_by("pk").first()
+    assert rec is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        revoked.status = "revoked"
+        revoked.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        planned.status = "closed"
+        planned.save(valid_from=timezone.localdate() + dt.timedelta(days=10))  # takes effect later: nothing to re-grade today
+    with django_capture_on_commit_callbacks(execute=True):
+        rec.summary = f"{rec.summary}（更正）"
+        rec.save()
+    assert set(PendingRegrade.objects.values_list("subject_id", flat=True)) == {revoked.pk, rec.subject_id}
+    assert scheduled_tasks() == 1
+    grade = CurrentGrade.objects.get(subject=revoked, scheme=version.model.scheme)
+    assert grade.level == "D"
