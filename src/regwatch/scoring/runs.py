@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from regwatch.indicators.services import library
 from regwatch.indicators.spec import IndicatorSpec
+from regwatch.ops.models import Job
 from regwatch.ops.progress import track
 
 from . import signals
@@ -63,8 +64,6 @@ def fail_stale_runs() -> list[int]:
     its last heartbeat is older than ``STALE_AFTER``.  Called when a run starts and when the task
     worker starts.  Returns the ids marked.
     """
-    from regwatch.ops.models import Job
-
     host, now, me = socket.gethostname()[:100], timezone.now(), os.getpid()
     marked = []
     for run in ScoringRun.objects.filter(status=ScoringRun.Status.RUNNING).only("pk", "host", "pid", "heartbeat_at", "created_at", "job"):
