@@ -253,3 +253,5 @@ HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
 
 REGWATCH_DEMO_SUBJECTS = int(os.environ.get("REGWATCH_DEMO_SUBJECTS", "20000"))
 REGWATCH_EXPORT_MAX_ROWS = int(os.environ.get("REGWATCH_EXPORT_MAX_ROWS", "200000"))
+# Seconds a burst of record writes is collected before one incremental re-grade runs (scoring/tasks.py).
+REGWATCH_REGRADE_DELAY = float(os.environ.get("REGWATCH_REGRADE_DELAY", "10"))

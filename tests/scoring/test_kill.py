@@ -1,4 +1,5 @@
-"""Killing a scoring run (SIGKILL, no clean-up) leaves the grades in force untouched."""
+"""Killing a scoring run (SIGKILL, no clean-up) leaves the grades in force untouched, and the next
+run marks the killed one failed with the reason."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ def test_a_killed_full_run_leaves_the_previous_grades_in_force(tmp_path: Path) -
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:  # wait until the new run is under way, then kill it hard
-        if db.execute("select count(*) from scoring_scoringrun where status = 'running'").fetchone()[0]:
+        if row := db.execute("select id from scoring_scoringrun where status = 'running'").fetchone():
+            killed = row[0]
             break
         time.sleep(0.02)
     else:
@@ -53,6 +55,8 @@ def test_a_killed_full_run_leaves_the_previous_grades_in_force(tmp_path: Path) -
     proc.wait(timeout=30)
 
     assert _grades(db) == before
+    status = "select status, error from scoring_scoringrun where id = ?"
+    assert db.execute(status, (killed,)).fetchone()[0] == "running"  # nothing noticed yet
     assert db.execute("select count(*) from scoring_scoringrun where status = 'published'").fetchone()[0] == runs_before
     # and the next run still works and takes over
     again = subprocess.run(
@@ -65,3 +69,5 @@ def test_a_killed_full_run_leaves_the_previous_grades_in_force(tmp_path: Path) -
     )
     assert again.returncode == 0, again.stderr
     assert {row[3] for row in _grades(db)} != {row[3] for row in before}
+    marked, error = db.execute(status, (killed,)).fetchone()
+    assert marked == "failed" and "计算进程已中止" in error and str(proc.pid) in error

@@ -219,7 +219,9 @@ def test_read_contract_and_signals(world: None, django_capture_on_commit_callbac
     assert read.current_grades([sample["subject_id"]]) == {sample["subject_id"]: (sample["new_level"], sample["new_score"])}
 
 
-def test_new_records_regrade_the_subject_through_the_task_queue(world: None, django_capture_on_commit_callbacks: Any) -> None:
+def test_new_records_regrade_the_subject_through_the_task_queue(
+    world: None, django_capture_on_commit_callbacks: Any, scheduled_tasks: Any
+) -> None:
     version = published()
     runs.run_scoring(version, as_of=timezone.localdate())
     subject = Subject.objects.get(pk=min(sid for sid, (lvl, _) in read.current_grades().items() if lvl == "A"))
@@ -233,6 +235,7 @@ def test_new_records_regrade_the_subject_through_the_task_queue(world: None, dja
             source_ref="event-1",
             data={"decision_no": "x", "penalty_type": "revoke_licence", "amount": 50000, "serious": True},
         )
+    assert scheduled_tasks() == 1  # the debounced re-grade
     run = ScoringRun.objects.order_by("-pk").first()
     assert run is not None and run.mode == "incremental" and run.trigger.startswith("event") and run.subject_count == 1
     assert read.current_grades([subject.pk])[subject.pk][0] == "D"

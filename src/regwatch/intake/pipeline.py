@@ -204,6 +204,7 @@ def _store_records(ctx: Context, prepared: list[tuple[Row, Prepared, Match]]) ->
     new: list[tuple[Record, Row, Prepared, Match]] = []
     changed: list[Record] = []
     versions: list[RecordVersion] = []
+    replaced: list[Record] = []
     touched: list[tuple[Record, Row, Prepared, Match]] = []
     now = timezone.now()
     for row, p, match in prepared:
@@ -230,6 +231,7 @@ def _store_records(ctx: Context, prepared: list[tuple[Row, Prepared, Match]]) ->
             continue
         if (rec.occurred_on, rec.summary, rec.data, rec.subject_id) != (p.occurred_on, summary[:255], p.data, match.subject_id):
             versions.append(RecordVersion(record=rec, batch=ctx.batch, occurred_on=rec.occurred_on, summary=rec.summary, data=rec.data))
+            replaced.append(rec.superseded_copy(now))  # past as-of runs keep seeing the content as it was known
             rec.occurred_on, rec.summary, rec.data, rec.subject_id, rec.known_at = (
                 p.occurred_on,
                 summary[:255],
@@ -278,6 +280,7 @@ def _store_records(ctx: Context, prepared: list[tuple[Row, Prepared, Match]]) ->
         MergeLog.objects.bulk_create(merges)
     if changed:
         RecordVersion.objects.bulk_create(versions)
+        Record.all_versions.bulk_create(replaced)
         Record.objects.bulk_update(changed, ["occurred_on", "summary", "data", "subject_id", "known_at"], batch_size=1000)
         for rec, row, p, m in touched:
             RecordLineage.objects.update_or_create(

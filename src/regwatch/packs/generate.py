@@ -15,7 +15,7 @@ from regwatch.audit.context import system
 from regwatch.audit.services import record_bulk
 from regwatch.core.models import Region, RegionLevel
 from regwatch.core.regions import ensure_subdivisions, load_gbt2260
-from regwatch.subjects.models import Record, RecordType, Subject, SubjectIdentifier, SubjectKind, SubjectTag, Tag
+from regwatch.subjects.models import Record, RecordType, Subject, SubjectIdentifier, SubjectKind, SubjectTag, SubjectVersion, Tag
 
 from .loader import load_pack
 from .manifest import read_manifest
@@ -77,6 +77,7 @@ def generate_pack_data(
 def _write(pack: str, batch: list[Any], kinds: dict, types: dict[str, RecordType], tags: dict[str, Tag]) -> int:
     rows = [Subject(pack=pack, **{**g.fields, "kind": kinds[g.fields["kind"]]}) for g in batch]
     Subject.objects.bulk_create(rows)
+    SubjectVersion.objects.bulk_create(SubjectVersion.of(s) for s in rows)  # bulk_create skips Subject.save's history
     SyntheticTruth.objects.bulk_create(SyntheticTruth(subject=s, latent_risk=g.latent_risk) for s, g in zip(rows, batch, strict=True))
     SubjectIdentifier.objects.bulk_create(
         SubjectIdentifier(subject=s, scheme=scheme, value=value, valid_until=until)

@@ -10,7 +10,7 @@ class ScoringConfig(AppConfig):
         from regwatch.indicators.objects import DETAIL_CONTEXT
         from regwatch.packs.sections import register_section
         from regwatch.subjects.panels import Panel, register_panel
-        from regwatch.subjects.signals import records_added
+        from regwatch.subjects.signals import records_added, subject_changed
 
         from . import objects, tasks  # noqa: F401
         from .packsection import load_scoring
@@ -20,4 +20,5 @@ class ScoringConfig(AppConfig):
         records_added.connect(tasks.on_records_added, dispatch_uid="regwatch.scoring.regrade")
         if indicator_context not in DETAIL_CONTEXT:
             DETAIL_CONTEXT.append(indicator_context)
+        subject_changed.connect(tasks.on_subject_changed, dispatch_uid="regwatch.scoring.regrade_subject")
         register_panel(Panel("grade", "信用风险等级与评分解释", "scoring/_subject_panel.html", context=grade_panel, order=10))

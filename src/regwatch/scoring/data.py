@@ -6,8 +6,10 @@ types' field definitions), not row by row in Python.  Dates become day numbers (
 1970-01-01) so window arithmetic is plain integer arithmetic on every engine.
 
 Reproducibility: a run as of D sees a record only if ``occurred_on <= D`` and ``known_at <
-cutoff`` where the cutoff is 00:00 of D+1 in Asia/Shanghai (the end of D), or "now" for a run
-"as known now".
+cutoff`` (and, for a version a correction replaced, ``superseded_at >= cutoff``) where the cutoff
+is 00:00 of D+1 in Asia/Shanghai (the end of D), or "now" for a run "as known now".  Subjects'
+kind, status, industry, founding date and attributes are the ``SubjectVersion`` in force on D
+as known at the cutoff.
 """
 
 from __future__ import annotations
@@ -23,10 +25,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 from django.db import connection
-from django.db.models.expressions import RawSQL
 
 from regwatch.indicators.spec import AggregateCalc, AttributeCalc, IndicatorSpec, TagCalc
-from regwatch.subjects.models import Record, RecordType, Subject, SubjectKind, SubjectTag
+from regwatch.subjects.models import Record, RecordType, Subject, SubjectKind, SubjectTag, SubjectVersion
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EPOCH = dt.date(1970, 1, 1)
@@ -124,6 +125,42 @@ def _coerce(v: Any, t: pa.DataType) -> Any:
         return None
 
 
+def _subjects_in_force(pack: str, as_of: dt.date, cutoff: dt.datetime, subject_ids: list[int] | None) -> dict[str, list[Any]]:
+    """Each subject's graded fields as in force on ``as_of``, as known before ``cutoff``.
+
+    Per subject, the ``SubjectVersion`` rows known before the cut-off and in force by D (valid
+    from null or ≤ D) rank first, the latest ``valid_from`` then the latest known winning; when
+    none qualifies the earliest version stands for the past (the values the subject was first
+    known with).  A subject without any version row falls back to its current values.
+    """
+    q = connection.ops.quote_name
+    s, v = q(Subject._meta.db_table), q(SubjectVersion._meta.db_table)
+    members = f"{s}.{q('pack')} = %s"
+    params: list[Any] = [pack]
+    if subject_ids is not None:
+        members += f" AND {s}.{q('id')} IN ({', '.join(['%s'] * len(subject_ids)) or 'NULL'})"
+        params.extend(subject_ids)
+    ok = f"CASE WHEN {q('known_at')} < %s AND ({q('valid_from')} IS NULL OR {q('valid_from')} <= %s) THEN 1 ELSE 0 END"
+    ranked = (
+        f"SELECT *, ROW_NUMBER() OVER (PARTITION BY {q('subject_id')} ORDER BY ok DESC, "
+        f"CASE WHEN ok = 1 THEN COALESCE({_day_sql(q('valid_from'))}, -1000000) ELSE 0 END DESC, "
+        f"CASE WHEN ok = 1 THEN {q('known_at')} END DESC, CASE WHEN ok = 1 THEN {q('id')} ELSE -{q('id')} END DESC) AS rn "
+        f"FROM (SELECT {v}.*, {ok} AS ok FROM {v} WHERE {q('subject_id')} IN (SELECT {s}.{q('id')} FROM {s} WHERE {members})) AS versions"
+    )
+
+    def col(name: str) -> str:
+        return f"CASE WHEN cv.{q('id')} IS NULL THEN {s}.{q(name)} ELSE cv.{q(name)} END"
+
+    sql = (
+        f"SELECT {s}.{q('id')}, {col('kind_id')}, {col('industry_code')}, {col('status')}, "
+        f"{_day_sql(col('established_on'))}, {_text_sql(col('attributes'))} "
+        f"FROM {s} LEFT JOIN ({ranked}) AS cv ON cv.{q('subject_id')} = {s}.{q('id')} AND cv.rn = 1 WHERE {members}"
+    )
+    known = connection.ops.adapt_datetimefield_value(cutoff)
+    day = connection.ops.adapt_datefield_value(as_of)
+    return _fetch_sql(sql, [known, day, *params, *params], ["id", "kind", "ind", "status", "est", "a"])
+
+
 def extract(
     pack: str, as_of: dt.date, cutoff: dt.datetime, indicators: list[IndicatorSpec], subject_ids: list[int] | None = None
 ) -> Frames:
@@ -148,8 +185,11 @@ def extract(
         f"{q('record_type_id')} IN ({', '.join(['%s'] * len(type_ids))})" if type_ids else "1 = 0",
         f"{q('occurred_on')} <= %s",
         f"{q('known_at')} < %s",
+        # a corrected record's earlier version counts until the correction became known
+        f"({q('superseded_at')} IS NULL OR {q('superseded_at')} >= %s)",
     ]
-    params: list[Any] = [*type_ids, connection.ops.adapt_datefield_value(as_of), connection.ops.adapt_datetimefield_value(cutoff)]
+    known = connection.ops.adapt_datetimefield_value(cutoff)
+    params: list[Any] = [*type_ids, connection.ops.adapt_datefield_value(as_of), known, known]
     if subject_ids is not None:
         where.append(f"{q('subject_id')} IN ({', '.join(['%s'] * len(subject_ids))})" if subject_ids else "1 = 0")
         params.extend(subject_ids)
@@ -158,9 +198,6 @@ def extract(
         f"FROM {q(table)}{scan} WHERE {' AND '.join(where)}"
     )
     rec = _fetch_sql(sql, params, ["s", "t", "o", "src", "d"])
-    subjects = Subject.objects.filter(pack=pack)
-    if subject_ids is not None:
-        subjects = subjects.filter(pk__in=subject_ids)
     type_keys = pa.array(list(type_ids), pa.int64())
     type_codes = pa.array(list(type_ids.values()), pa.string())
     columns = {
@@ -181,17 +218,12 @@ def extract(
             if a.get("name") in attrs:
                 attr_kinds[a["name"]] = a.get("type", "text")
     attr_schema = pa.schema([(a, _arrow_type(attr_kinds.get(a, "text"))) for a in attrs])
-    stable = Subject._meta.db_table
-    subj_qs = subjects.annotate(
-        est=RawSQL(_day_sql(f'"{stable}"."established_on"'), ()), txt=RawSQL(_text_sql(f'"{stable}"."attributes"'), ())
-    ).order_by()
-    sub = _fetch(
-        subj_qs.values_list("id", "kind__code", "industry_code", "status", "est", "txt"), ["id", "kind", "ind", "status", "est", "a"]
-    )
+    sub = _subjects_in_force(pack, as_of, cutoff, subject_ids)
+    kind_codes = dict(SubjectKind.objects.values_list("pk", "code"))
     ids = pa.array(sub["id"], pa.int64())
     subject_columns: dict[str, Any] = {
         "subject_id": ids,
-        "kind": pa.array(sub["kind"], pa.string()),
+        "kind": pa.array([kind_codes.get(k) for k in sub["kind"]], pa.string()),
         "industry_code": pa.array(sub["ind"], pa.string()),
         "status": pa.array(sub["status"], pa.string()),
         "est": pa.array(sub["est"], pa.int64()),
@@ -201,10 +233,10 @@ def extract(
         tagged = SubjectTag.objects.filter(subject__pack=pack, tag__code=tag, assigned_at__lt=cutoff).values_list("subject_id", flat=True)
         subject_columns[f"t_{tag}"] = pc.cast(pc.is_in(ids, value_set=pa.array(list(tagged), pa.int64())), pa.int64())
     # Freshness: the latest known_at per source among the records this run may see.
-    fresh_where = where[:3] if subject_ids is None else where
+    fresh_where = where[:4] if subject_ids is None else where
     fresh = _fetch_sql(
         f"SELECT {q('source')}, MAX({q('known_at')}) FROM {q(table)}{scan} WHERE {' AND '.join(fresh_where)} GROUP BY {q('source')}",
-        params if subject_ids is not None else params[: len(type_ids) + 2],
+        params if subject_ids is not None else params[: len(type_ids) + 3],
         ["source", "latest"],
     )
     freshness = {src: _iso(latest) for src, latest in zip(fresh["source"], fresh["latest"], strict=True)}

@@ -131,6 +131,12 @@ class ScoringRun(models.Model):
     created_by = models.ForeignKey(USER, verbose_name="发起人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("开始时间", auto_now_add=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True, db_index=True)
+    # Who is computing it, and when it last said so: a run still "running" whose process is gone
+    # is marked failed by the next run or by the worker's start-up (runs.fail_stale_runs).
+    host = models.CharField("计算主机", max_length=100, blank=True)
+    pid = models.PositiveIntegerField("进程号", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
+    kept_newer = models.PositiveIntegerField("保留较新等级数", default=0, help_text="发布时因已有更新的评分结果而未覆盖的主体数")
 
     class Meta:
         verbose_name = "评分批次"
@@ -139,6 +145,21 @@ class ScoringRun(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.version} {self.as_of}"
+
+
+class PendingRegrade(models.Model):
+    """A subject waiting for the next debounced incremental re-grade (see ``tasks.regrade_pending``)."""
+
+    subject = models.OneToOneField("subjects.Subject", verbose_name="主体", on_delete=models.CASCADE, related_name="+")
+    source = models.CharField("触发来源", max_length=40, blank=True)
+    added_at = models.DateTimeField("加入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "待重评主体"
+        verbose_name_plural = "待重评主体"
+
+    def __str__(self) -> str:
+        return f"{self.subject_id}"
 
 
 class Score(models.Model):

@@ -4,7 +4,13 @@ A run is pinned to a model version and an as-of date D (and the knowledge cut-of
 in Asia/Shanghai, or "now" for a run as known now).  Results are first written as staging rows
 (``Score``, status ``running``/``staged``); only ``publish_run`` — one transaction — replaces the
 grades in force (``CurrentGrade``), records ``GradeChange`` rows and marks the run published.
-A run that fails or is killed before that leaves the previous grades in force.
+A run that fails or is killed before that leaves the previous grades in force; a killed run
+(still ``running``, its process gone) is marked failed by the next run or the worker's start-up
+(``fail_stale_runs``).
+
+Newest wins per subject: publishing never replaces a grade that came from a newer run
+(``recency``), so a full run that finishes after an incremental re-grade leaves that re-grade's
+grades in force.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
+import socket
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -23,6 +31,7 @@ from django.utils import timezone
 
 from regwatch.indicators.services import library
 from regwatch.indicators.spec import IndicatorSpec
+from regwatch.ops.models import Job
 from regwatch.ops.progress import track
 
 from . import signals
@@ -32,7 +41,67 @@ from .lifecycle import scheme_spec, scorecard
 from .models import CurrentGrade, GradeChange, ModelVersion, Score, ScoringRun
 
 BATCH = 2000
+# A running run writes a heartbeat at every stage and batch; one silent for this long is dead
+# even when its process cannot be checked (another host, or a recycled process id).
+STALE_AFTER = dt.timedelta(minutes=30)
 log = logging.getLogger(__name__)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def fail_stale_runs() -> list[int]:
+    """Mark runs left ``running`` by a process that is gone as failed, with the reason in Chinese.
+
+    A run is stale when it was started on this host by a process that no longer exists, or when
+    its last heartbeat is older than ``STALE_AFTER``.  Called when a run starts and when the task
+    worker starts.  Returns the ids marked.
+    """
+    host, now, me = socket.gethostname()[:100], timezone.now(), os.getpid()
+    marked = []
+    for run in ScoringRun.objects.filter(status=ScoringRun.Status.RUNNING).only("pk", "host", "pid", "heartbeat_at", "created_at", "job"):
+        beat = run.heartbeat_at or run.created_at
+        if run.host == host and run.pid and run.pid != me and not _alive(run.pid):
+            reason = f"计算进程已中止（主机 {host} 上的进程 {run.pid} 已不存在），本批次未完成，已标记为失败；此前的等级仍然有效"
+        elif now - beat > STALE_AFTER:
+            when = timezone.localtime(beat).strftime("%Y-%m-%d %H:%M")
+            reason = (
+                f"计算进程超过 {STALE_AFTER.seconds // 60} 分钟无响应（最近一次心跳 {when}），"
+                "本批次未完成，已标记为失败；此前的等级仍然有效"
+            )
+        else:
+            continue
+        # conditional on still running: a run that finished meanwhile keeps its status
+        if ScoringRun.objects.filter(pk=run.pk, status=ScoringRun.Status.RUNNING).update(status=ScoringRun.Status.FAILED, error=reason):
+            marked.append(run.pk)
+            if run.job_id:
+                Job.objects.filter(pk=run.job_id, status__in=[Job.Status.PENDING, Job.Status.RUNNING]).update(
+                    status=Job.Status.FAILED, error=reason, finished_at=now
+                )
+    if marked:
+        log.warning("marked %s stale scoring runs failed: %s", len(marked), marked)
+    return marked
+
+
+def _beat(run: ScoringRun) -> None:
+    ScoringRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
+
+
+def recency(run: ScoringRun) -> tuple[dt.date, dt.datetime, dt.datetime, int]:
+    """How new a run's results are; publishing keeps a subject's grade from a run that sorts later.
+
+    The as-of date first; then what the run could know — its cut-off, but no later than its
+    start (a cut-off at the end of today still only sees what was written before the run read
+    it); then the start time; then the id.
+    """
+    return (run.as_of, min(run.known_cutoff, run.created_at), run.created_at, run.pk)
 
 
 def version_indicators(version: ModelVersion) -> list[IndicatorSpec]:
@@ -53,6 +122,7 @@ def run_scoring(
     trigger: str = "manual",
 ) -> ScoringRun:
     as_of = as_of or timezone.localdate()
+    fail_stale_runs()
     cutoff = timezone.now() if as_known_now else end_of_day(as_of)
     scheme = version.model.scheme
     run = ScoringRun.objects.create(
@@ -65,6 +135,9 @@ def run_scoring(
         trigger=trigger,
         status=ScoringRun.Status.RUNNING,
         created_by=user if getattr(user, "is_authenticated", False) else None,
+        host=socket.gethostname()[:100],
+        pid=os.getpid(),
+        heartbeat_at=timezone.now(),
     )
     title = f"评分 {version} 基准日 {as_of}" + ("（增量）" if subject_ids is not None else "")
     timings: dict[str, float] = {}
@@ -76,11 +149,13 @@ def run_scoring(
             indicators = version_indicators(version)
             frames = extract(version.model.pack, as_of, cutoff, indicators, subject_ids)
             timings["extract"] = time.perf_counter() - t0
+            _beat(run)
             progress.set_total(frames.subjects.num_rows)
             progress.note(f"已读取 {frames.rows} 条记录，计算中")
             t1 = time.perf_counter()
             table = compute(engine, frames, indicators, card, levels, as_of)
             timings["compute"] = time.perf_counter() - t1
+            _beat(run)
             t2 = time.perf_counter()
             codes = [lv.code for lv in levels.levels]
             level_of = pa.array(codes).take(table.column("level_idx")).to_pylist()
@@ -98,6 +173,7 @@ def run_scoring(
                     ]
                 )
                 progress.advance(end - start)
+                _beat(run)
             timings["write"] = time.perf_counter() - t2
             run.distribution = dict(sorted(Counter(level_of).items(), key=lambda kv: codes.index(kv[0])))
             run.subject_count = len(ids)
@@ -184,17 +260,25 @@ def publish_run(
         current = CurrentGrade.objects.select_for_update().filter(scheme=run.scheme)
         if run.mode == ScoringRun.Mode.INCREMENTAL:
             current = current.filter(subject_id__in=ids)
-        before = {sid: (lvl, sc) for sid, lvl, sc in current.values_list("subject_id", "level", "score")}
-        current.delete()
+        before = {sid: (lvl, sc, rid) for sid, lvl, sc, rid in current.values_list("subject_id", "level", "score", "run_id")}
+        sources = ScoringRun.objects.filter(pk__in={rid for *_, rid in before.values()}).only("as_of", "known_cutoff", "created_at")
+        mine = recency(run)
+        older = [r.pk for r in sources if recency(r) < mine]
+        kept = {sid for sid, (*_, rid) in before.items() if rid not in older}  # from a newer run: newest wins
+        current.filter(run_id__in=older).delete()
         insert_rows(
             CurrentGrade,
             GRADE_COLUMNS,
-            [(sid, run.scheme_id, run.pk, scores[i], levels[i], json.dumps(subs[i]), run.as_of) for i, sid in enumerate(ids)],
+            [
+                (sid, run.scheme_id, run.pk, scores[i], levels[i], json.dumps(subs[i]), run.as_of)
+                for i, sid in enumerate(ids)
+                if sid not in kept
+            ],
         )
         changes = []
         for i, sid in enumerate(ids):
-            old_level, old_score = before.get(sid, (None, None))
-            if old_level != levels[i]:
+            old_level, old_score, _ = before.get(sid, (None, None, None))
+            if sid not in kept and old_level != levels[i]:
                 changes.append(
                     GradeChange(
                         subject_id=sid,
@@ -209,7 +293,10 @@ def publish_run(
                     )
                 )
         GradeChange.objects.bulk_create(changes, batch_size=BATCH)
-        ScoringRun.objects.filter(pk=run.pk).update(status=ScoringRun.Status.PUBLISHED, published_at=timezone.now())
+        run.kept_newer = sum(1 for sid in ids if sid in kept)
+        ScoringRun.objects.filter(pk=run.pk).update(
+            status=ScoringRun.Status.PUBLISHED, published_at=timezone.now(), kept_newer=run.kept_newer, heartbeat_at=timezone.now()
+        )
         run.status = ScoringRun.Status.PUBLISHED
 
     def announce() -> None:

@@ -1,17 +1,29 @@
-"""Event-driven re-grading: new records → re-score those subjects with the published version."""
+"""Event-driven re-grading: new records → re-score those subjects with the published version.
+
+Writes come in bursts (a form saved twice, a push API called per record, a work order closing
+several records), so ``records_added`` does not start a run per write: it adds the subjects to
+``PendingRegrade`` and the first addition schedules ``regrade_pending`` after
+``REGWATCH_REGRADE_DELAY`` seconds, which takes every pending subject into one incremental run.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
 from regwatch.audit.context import system
 from regwatch.subjects.models import Subject
 
 log = logging.getLogger(__name__)
+
+
+def delay() -> float:
+    return float(getattr(settings, "REGWATCH_REGRADE_DELAY", 10))
 
 
 @db_task()
@@ -44,12 +56,68 @@ def monthly_full_run() -> list[int]:
         ]
 
 
+def queue_regrade(subject_ids: set[int], source: str = "") -> bool:
+    """Add subjects to the pending set; returns True when this call scheduled the flush."""
+    from .models import PendingRegrade
+
+    with transaction.atomic():
+        first = not PendingRegrade.objects.exists()
+        PendingRegrade.objects.bulk_create(
+            [PendingRegrade(subject_id=sid, source=source[:40]) for sid in sorted(subject_ids)], ignore_conflicts=True
+        )
+    if first:
+        regrade_pending.schedule(delay=delay())
+    return first
+
+
+@db_task()
+def regrade_pending() -> list[int]:
+    """Re-grade every pending subject in one incremental run per published model."""
+    from .models import PendingRegrade
+
+    with transaction.atomic():
+        pending = list(PendingRegrade.objects.select_for_update().values_list("subject_id", "source"))
+        PendingRegrade.objects.filter(subject_id__in=[sid for sid, _ in pending]).delete()
+    try:
+        if not pending:
+            return []
+        source = "+".join(sorted({src for _, src in pending if src})) or "event"
+        return regrade.call_local(sorted({sid for sid, _ in pending}), source)
+    finally:
+        # subjects added while this flush was taking its set found the set non-empty and scheduled nothing
+        if PendingRegrade.objects.exists():
+            regrade_pending.schedule(delay=delay())
+
+
+@on_startup()
+def worker_started() -> None:
+    """Runs a killed process left "running" are failed; subjects still pending get their flush."""
+    from .models import PendingRegrade
+    from .runs import fail_stale_runs
+
+    fail_stale_runs()
+    if PendingRegrade.objects.exists():
+        regrade_pending.schedule(delay=delay())
+
+
 def on_records_added(
     sender: Any, subject_ids: set[int], record_type_codes: set[str] | None = None, source: str = "", **kwargs: Any
 ) -> None:
     if not subject_ids:
         return
     try:
-        regrade(sorted(subject_ids), source)
+        queue_regrade(set(subject_ids), source)
     except Exception:  # re-grading must never break the writer that announced the records
-        log.exception("re-grading %s subjects failed", len(subject_ids))
+        log.exception("queueing %s subjects for re-grading failed", len(subject_ids))
+
+
+def on_subject_changed(sender: Any, subject_id: int, valid_from: Any = None, **kwargs: Any) -> None:
+    """A status or attribute change in force today re-grades the subject (a future-dated one waits for its day's runs)."""
+    from django.utils import timezone
+
+    if valid_from is not None and valid_from > timezone.localdate():
+        return
+    try:
+        queue_regrade({subject_id}, "subject")
+    except Exception:
+        log.exception("queueing subject %s for re-grading failed", subject_id)
