@@ -12,12 +12,11 @@ from huey.contrib.djhuey import db_periodic_task
 from regwatch.audit.context import system
 
 from .models import WorkOrder
+from .signals import announce_order
 from .workflow import state_spec
 
 
 def check_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
-    from regwatch.notifications.services import notify_order
-
     now = now or timezone.now()
     reminded = escalated = 0
     for order in WorkOrder.objects.filter(closed_at__isnull=True, due_at__isnull=False).select_related("workflow"):
@@ -26,7 +25,7 @@ def check_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
         if order.due_at < now:
             if order.escalation_level == 0:
                 WorkOrder.objects.filter(pk=order.pk).update(escalation_level=F("escalation_level") + 1, was_overdue=True)
-                notify_order(order.pk, "overdue", {"state": state["name"]}, roles=state.get("escalate_to") or [])
+                announce_order(order.pk, "overdue", {"state": state["name"]}, roles=state.get("escalate_to") or [])
                 escalated += 1
         elif (
             not order.reminded
@@ -34,7 +33,7 @@ def check_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
             and order.due_at - dt.timedelta(hours=state["remind_before_hours"]) <= now
         ):
             WorkOrder.objects.filter(pk=order.pk).update(reminded=True)
-            notify_order(order.pk, "due_soon", {"state": state["name"]})
+            announce_order(order.pk, "due_soon", {"state": state["name"]})
             reminded += 1
     return {"reminded": reminded, "escalated": escalated}
 
