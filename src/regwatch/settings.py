@@ -281,6 +281,7 @@ REGWATCH_GATEWAYS = {
 }
 REGWATCH_GATEWAY_TIMEOUT = float(os.environ.get("REGWATCH_GATEWAY_TIMEOUT", "5"))
 REGWATCH_GATEWAY_RETRIES = int(os.environ.get("REGWATCH_GATEWAY_RETRIES", "2"))
+REGWATCH_GATEWAY_BACKOFF = float(os.environ.get("REGWATCH_GATEWAY_BACKOFF", "0.5"))  # seconds before the first retry, doubling
 REGWATCH_GATEWAY_FALLBACK = {"test": "memory", "production": ""}.get(ENV, "file")
 REGWATCH_OUTBOX_DIR = VAR_DIR / "outbox"
 REGWATCH_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("REGWATCH_OUTBOX_MAX_ATTEMPTS", "6"))

@@ -81,7 +81,7 @@ def gateway(channel: str) -> Any:
 def post(conf: dict[str, str], data: dict[str, Any]) -> None:
     body = json.dumps(data, ensure_ascii=False).encode()
     retries = max(0, int(settings.REGWATCH_GATEWAY_RETRIES))
-    backoff = float(getattr(settings, "REGWATCH_GATEWAY_BACKOFF", 0.5))
+    backoff = float(settings.REGWATCH_GATEWAY_BACKOFF)
     reason = ""
     for attempt in range(retries + 1):
         if attempt:
