@@ -257,13 +257,14 @@ REGWATCH_EXPORT_MAX_ROWS = int(os.environ.get("REGWATCH_EXPORT_MAX_ROWS", "20000
 # Notifications that leave the machine (see docs/workorders.md, "Notifications").
 # E-mail: REGWATCH_EMAIL_URL = smtp://user:pass@host:25 | smtp+tls://…:587 (STARTTLS) |
 # smtps://…:465 (TLS) | console: | file:/path; without it, embedded mode writes each mail to a
-# file under var/mail and tests keep them in memory (Django's locmem backend).
+# file under var/mail, tests keep them in memory (Django's locmem backend) and production uses
+# Django's default, SMTP on localhost:25 (a failure shows on the outbox page if none answers).
 _email_url = os.environ.get("REGWATCH_EMAIL_URL", "")
 if _email_url:
     from regwatch.notifications.email_url import parse_email_url
 
     globals().update(parse_email_url(_email_url))
-elif ENV != "test":
+elif ENV not in ("test", "production"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = os.environ.get("REGWATCH_EMAIL_FROM", "regwatch@localhost")

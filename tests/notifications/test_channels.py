@@ -6,6 +6,9 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -177,3 +180,32 @@ def test_email_url_either_parses_or_says_what_is_wrong(url: str) -> None:
 
 def test_channel_labels_are_chinese() -> None:
     assert [channels.label(c) for c in ("email", "sms", "im")] == ["电子邮件", "短信", "即时消息"]
+
+
+def _settings_of(tmp_path: Any, **env: str) -> dict[str, Any]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("REGWATCH_", "SECRET_KEY", "DATABASE_URL"))}
+    code = (
+        "import json, regwatch.settings as s; print(json.dumps({'backend': getattr(s, 'EMAIL_BACKEND', ''), "
+        "'host': getattr(s, 'EMAIL_HOST', ''), 'sms': s.REGWATCH_GATEWAYS['sms'], 'fallback': s.REGWATCH_GATEWAY_FALLBACK}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env={**clean, "REGWATCH_VAR_DIR": str(tmp_path), **env}, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def test_channels_are_configured_from_the_environment(tmp_path: Any) -> None:
+    embedded = _settings_of(tmp_path)
+    assert embedded["backend"].endswith("filebased.EmailBackend") and embedded["fallback"] == "file"
+    configured = _settings_of(
+        tmp_path,
+        REGWATCH_EMAIL_URL="smtp+tls://robot:pw@mail.gov.cn:587",
+        REGWATCH_SMS_GATEWAY_URL="https://sms.gov.cn/send",
+        REGWATCH_SMS_APP_KEY="k",
+        REGWATCH_SMS_APP_SECRET="s",
+    )
+    assert configured["backend"].endswith("smtp.EmailBackend") and configured["host"] == "mail.gov.cn"
+    assert configured["sms"] == {"url": "https://sms.gov.cn/send", "app_key": "k", "app_secret": "s"}
+    production = _settings_of(tmp_path, REGWATCH_ENV="production", SECRET_KEY="x" * 50)
+    assert production["backend"] == "" and production["fallback"] == ""  # Django's SMTP default; no silent sink
