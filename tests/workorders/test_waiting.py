@@ -146,7 +146,10 @@ def test_cross_region_refusal_in_api_and_ui_and_on_creation(business_admin: Any,
     assert "跨区划" in r.json()["detail"] and r.json()["errors"] == {"region": ["需要跨区划派发权限"]}
     from tests.conftest import login
 
+    form = login(leader).get(f"/workorders/{order.pk}/").content.decode()
+    assert f'value="{inspector.organization_id}"' in form and f'value="{other.pk}"' not in form  # not offered …
+    assert f'value="{other.pk}"' in login(business_admin).get(f"/workorders/{order.pk}/").content.decode()
     page = login(leader).post(f"/workorders/{order.pk}/transition/", {"action": "dispatch", "assignee_org": str(other.pk)}, follow=True)
-    assert "操作未执行" in page.content.decode() and "跨区划" in page.content.decode()
+    assert "操作未执行" in page.content.decode() and "跨区划" in page.content.decode()  # … and refused if posted anyway
     with pytest.raises(TransitionRefused, match="跨区划"):
         create_order(leader, workflow="risk_disposal", title="外区派单", region=subject.region, subject=subject, assignee_org=other)
