@@ -255,3 +255,36 @@ REGWATCH_DEMO_SUBJECTS = int(os.environ.get("REGWATCH_DEMO_SUBJECTS", "20000"))
 REGWATCH_EXPORT_MAX_ROWS = int(os.environ.get("REGWATCH_EXPORT_MAX_ROWS", "200000"))
 # Seconds a burst of record writes is collected before one incremental re-grade runs (scoring/tasks.py).
 REGWATCH_REGRADE_DELAY = float(os.environ.get("REGWATCH_REGRADE_DELAY", "10"))
+
+# Notifications that leave the machine (see docs/workorders.md, "Notifications").
+# E-mail: REGWATCH_EMAIL_URL = smtp://user:pass@host:25 | smtp+tls://…:587 (STARTTLS) |
+# smtps://…:465 (TLS) | console: | file:/path; without it, embedded mode writes each mail to a
+# file under var/mail, tests keep them in memory (Django's locmem backend) and production uses
+# Django's default, SMTP on localhost:25 (a failure shows on the outbox page if none answers).
+_email_url = os.environ.get("REGWATCH_EMAIL_URL", "")
+if _email_url:
+    from regwatch.notifications.email_url import parse_email_url
+
+    globals().update(parse_email_url(_email_url))
+elif ENV not in ("test", "production"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+DEFAULT_FROM_EMAIL = os.environ.get("REGWATCH_EMAIL_FROM", "regwatch@localhost")
+EMAIL_TIMEOUT = int(os.environ.get("REGWATCH_EMAIL_TIMEOUT", "10"))
+# SMS and instant messages go to an HTTP gateway each (signed POST, HMAC-SHA256). Without a URL,
+# embedded mode appends them to var/outbox/<channel>.jsonl, tests keep them in memory, and
+# production records a failure, so nothing is ever marked sent that no gateway accepted.
+REGWATCH_GATEWAYS = {
+    channel: {
+        "url": os.environ.get(f"REGWATCH_{channel.upper()}_GATEWAY_URL", ""),
+        "app_key": os.environ.get(f"REGWATCH_{channel.upper()}_APP_KEY", ""),
+        "app_secret": os.environ.get(f"REGWATCH_{channel.upper()}_APP_SECRET", ""),
+    }
+    for channel in ("sms", "im")
+}
+REGWATCH_GATEWAY_TIMEOUT = float(os.environ.get("REGWATCH_GATEWAY_TIMEOUT", "5"))
+REGWATCH_GATEWAY_RETRIES = int(os.environ.get("REGWATCH_GATEWAY_RETRIES", "2"))
+REGWATCH_GATEWAY_BACKOFF = float(os.environ.get("REGWATCH_GATEWAY_BACKOFF", "0.5"))  # seconds before the first retry, doubling
+REGWATCH_GATEWAY_FALLBACK = {"test": "memory", "production": ""}.get(ENV, "file")
+REGWATCH_OUTBOX_DIR = VAR_DIR / "outbox"
+REGWATCH_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("REGWATCH_OUTBOX_MAX_ATTEMPTS", "6"))

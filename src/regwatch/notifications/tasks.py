@@ -1,3 +1,5 @@
+"""Outbox delivery: right after a notification commits, and every minute for items whose back-off has passed."""
+
 from __future__ import annotations
 
 from huey import crontab
@@ -11,6 +13,6 @@ def deliver_outbox() -> int:
     return deliver()
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@db_periodic_task(crontab(minute="*"))
 def retry_outbox() -> int:
     return deliver()

@@ -12,4 +12,7 @@ urlpatterns = [
     path("badge/", views.badge, name="badge"),
     path("read-all/", views.read_all, name="read_all"),
     path("<int:pk>/", views.open_message, name="open"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("outbox/<int:pk>/retry/", views.retry, name="retry"),
+    path("follow/rule/<int:pk>/", views.follow, name="follow"),
 ]

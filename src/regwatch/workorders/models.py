@@ -170,6 +170,8 @@ class WorkOrder(models.Model):
         verbose_name = "工单"
         verbose_name_plural = "工单"
         ordering = ["-created_at", "-id"]
+        # Assigning, transferring or inviting co-handling outside the order's region needs this right.
+        permissions = [("dispatch_cross_region", "可跨区划派发、转办、邀请协办工单")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"

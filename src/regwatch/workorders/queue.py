@@ -1,4 +1,10 @@
-"""Work queues (mine, my team, overdue, due soon) and lock-and-next for concurrent handlers."""
+"""Work queues (mine, my team, overdue, due soon) and lock-and-next for concurrent handlers.
+
+我的待办 (``mine``) holds what waits for the user: orders in a state that waits for one of
+their roles (``workflow.waiting_roles``: verification, dispatch) within their data scope, and
+in every other state the orders assigned to them, to their organisation or co-handled by it.
+An order handed to verification leaves the handler's 我的待办 and enters the verifier's.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,8 @@ from django.utils import timezone
 
 from regwatch.accounts.scope import visible
 
-from .models import WorkOrder
+from .models import WorkflowDefinition, WorkOrder
+from .workflow import user_roles, waiting_roles
 
 LOCK_MINUTES = 30
 DUE_SOON_HOURS = 24
@@ -35,11 +42,33 @@ def mine_q(user: Any) -> Q:
     return q
 
 
+def waiting_states() -> dict[int, dict[str, set[str]]]:
+    """For every workflow version: the states that wait for roles, and those roles."""
+    out: dict[int, dict[str, set[str]]] = {}
+    for pk, spec in WorkflowDefinition.objects.values_list("pk", "definition"):
+        states = {s["code"]: roles for s in spec.get("states", []) if (roles := waiting_roles(spec, s["code"]))}
+        if states:
+            out[pk] = states
+    return out
+
+
+def waiting_for_q(user: Any) -> Q:
+    """Orders that wait for ``user`` (before the data-scope filter, which ``queue`` applies)."""
+    roles = user_roles(user)
+    for_roles, role_states = Q(pk__in=[]), Q(pk__in=[])
+    for pk, states in waiting_states().items():
+        role_states |= Q(workflow_id=pk, state__in=list(states))
+        if mine := [code for code, wanted in states.items() if wanted & roles]:
+            for_roles |= Q(workflow_id=pk, state__in=mine)
+    assigned = Q(pk__in=WorkOrder.objects.filter(mine_q(user)).values("pk")) & ~role_states
+    return assigned | for_roles
+
+
 def queue(user: Any, tab: str = "mine", now: dt.datetime | None = None) -> QuerySet[WorkOrder]:
     now = now or timezone.now()
     qs = open_orders(user).select_related("workflow", "assignee_org", "assignee_user", "subject", "region")
     if tab == "mine":
-        qs = qs.filter(pk__in=WorkOrder.objects.filter(mine_q(user)).values("pk"))
+        qs = qs.filter(waiting_for_q(user))
     elif tab == "team":
         org = getattr(user, "organization", None)
         qs = qs.filter(assignee_org__path__startswith=org.path) if org is not None else qs.none()

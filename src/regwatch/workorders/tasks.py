@@ -12,7 +12,7 @@ from huey.contrib.djhuey import db_periodic_task
 from regwatch.audit.context import system
 
 from .models import WorkOrder
-from .signals import order_event
+from .signals import announce_order
 from .workflow import state_spec
 
 
@@ -25,13 +25,7 @@ def check_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
         if order.due_at < now:
             if order.escalation_level == 0:
                 WorkOrder.objects.filter(pk=order.pk).update(escalation_level=F("escalation_level") + 1, was_overdue=True)
-                order_event.send(
-                    sender=WorkOrder,
-                    order_pk=order.pk,
-                    event="overdue",
-                    context={"state": state["name"]},
-                    roles=state.get("escalate_to") or [],
-                )
+                announce_order(order.pk, "overdue", {"state": state["name"]}, roles=state.get("escalate_to") or [])
                 escalated += 1
         elif (
             not order.reminded
@@ -39,7 +33,7 @@ def check_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
             and order.due_at - dt.timedelta(hours=state["remind_before_hours"]) <= now
         ):
             WorkOrder.objects.filter(pk=order.pk).update(reminded=True)
-            order_event.send(sender=WorkOrder, order_pk=order.pk, event="due_soon", context={"state": state["name"]}, roles=())
+            announce_order(order.pk, "due_soon", {"state": state["name"]})
             reminded += 1
     return {"reminded": reminded, "escalated": escalated}
 

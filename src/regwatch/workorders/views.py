@@ -89,12 +89,16 @@ def next_view(request: HttpRequest) -> HttpResponse:
 
 
 def _action_forms(order: WorkOrder, user: Any) -> list[dict[str, Any]]:
-    orgs = list(Organization.objects.order_by("path"))
+    orgs = list(Organization.objects.select_related("region").order_by("path"))
+    # Offer only the organisations the engine would accept for a hand-over (it checks again).
+    local = orgs if workflow.may_cross_regions(user) else [o for o in orgs if workflow.covers(o, order)]
     shown = []
     for t in workflow.available(order, user):
+        handover = {"assign", "add_co_org"} & set(t["effects"])
         fields = []
         for f in t["fields"]:
-            fields.append({**f, "options": [(o.pk, str(o)) for o in orgs] if f["type"] == "org" else list(f.get("choices", {}).items())})
+            options = [(o.pk, str(o)) for o in (local if handover else orgs)] if f["type"] == "org" else list(f.get("choices", {}).items())
+            fields.append({**f, "options": options})
         shown.append({**t, "field_list": fields})
     return shown
 

@@ -5,6 +5,10 @@ order moves, the step is stored, every attachment and the step go to the evidenc
 declared effects run (assign, close, write a record back...), the state's deadline is set
 and the people concerned are notified.  A refusal is a ``TransitionRefused`` with a Chinese
 message, shown in the UI and returned as a problem document by the API.
+
+Handing an order to an organisation outside its region (assign, transfer, co-handling) is
+refused here, for every caller, unless the user holds cross-region rights.  Notifications
+follow through ``signals.order_event``; this module never imports the notifications app.
 """
 
 from __future__ import annotations
@@ -31,11 +35,11 @@ from regwatch.web.services import require, require_in_scope
 
 from . import calendar
 from .models import Attachment, WorkflowDefinition, WorkOrder, WorkOrderStep
-from .signals import order_event
+from .signals import announce_order
 
 
 class TransitionRefused(Exception):
-    STATUS = {"state": 409, "role": 403, "scope": 403, "fields": 400, "attachments": 400, "unknown": 400}
+    STATUS = {"state": 409, "role": 403, "scope": 403, "region": 403, "fields": 400, "attachments": 400, "unknown": 400}
 
     def __init__(self, code: str, message: str, errors: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
@@ -57,6 +61,42 @@ def transition_spec(order: WorkOrder, action: str) -> dict[str, Any] | None:
 
 def user_roles(user: Any) -> set[str]:
     return set(user.groups.values_list("name", flat=True))
+
+
+def waiting_roles(spec: dict[str, Any], state: str) -> set[str]:
+    """The roles an order in ``state`` waits for, or none when it waits for its assignee.
+
+    A state waits for roles when the transitions that move an order out of it are all open to
+    roles rather than reserved to the assignee — e.g. 待核查 (verification by business admins
+    or leaders) and 待派发.  Transitions that stay in the state (督办, 转办 back to 待签收) do
+    not make a state wait for anyone: they are possible, not expected.
+    """
+    moves = [t for t in spec["transitions"] if state in t["from"] and t.get("to") and t["to"] != state]
+    if not moves or any(t.get("assignee_only") or not t["roles"] for t in moves):
+        return set()
+    return {r for t in moves for r in t["roles"]}
+
+
+def may_cross_regions(user: Any) -> bool:
+    if user is None or user.is_superuser or getattr(user, "scope_all", False):
+        return True
+    return bool(user.has_perm("workorders.dispatch_cross_region"))
+
+
+def covers(org: Organization, order: WorkOrder) -> bool:
+    """An organisation is inside the order's region when its region contains the order's or lies within it."""
+    a, b = org.region.path, order.region.path
+    return a.startswith(b) or b.startswith(a)
+
+
+def check_region(order: WorkOrder, user: Any, org: Organization | None, label: str) -> None:
+    if org is None or may_cross_regions(user) or covers(org, order):
+        return
+    raise TransitionRefused(
+        "region",
+        f"“{label}”{org.name}不在工单所属区划（{order.region.full_name}）内，您没有跨区划派发、转办或邀请协办的权限",
+        {"region": ["需要跨区划派发权限"]},
+    )
 
 
 def is_assignee(order: WorkOrder, user: Any) -> bool:
@@ -228,9 +268,16 @@ def create_order(
         )
         if user is not None:
             require_in_scope(user, order)
+        check_region(order, user, assignee_org, "承办单位")
         _enter_state(order, definition.definition["initial"], now)
         order.save()
-        _record_step(order, user, "create", "创建", "", order.state, description, {"source": source})
+        step = _record_step(order, user, "create", "创建", "", order.state, description, {"source": source})
+        ctx = {"action": "创建", "actor": step.actor_label}
+        actor = getattr(user, "pk", None)
+        if assignee_org is not None:
+            announce_order(order.pk, "assigned", ctx, actor_id=actor)
+        if roles := waiting_roles(order.spec, order.state):
+            announce_order(order.pk, "waiting", ctx, roles, actor_id=actor)
         if warning is not None:
             mark_dispatched(warning)
     return order
@@ -267,6 +314,7 @@ def transition(
                 "attachments", f"“{t['name']}”须上传至少{t['attachments']}个附件", {"files": [f"至少需要{t['attachments']}个附件"]}
             )
         _resolve_refs(t, values)
+        _check_regions(order, t, values, user)
         now = timezone.now()
         from_state = order.state
         to_state = t["to"] or from_state
@@ -279,7 +327,7 @@ def transition(
         order.data = {**order.data, **values}
         order.locked_by = order.locked_at = None
         order.save()
-    _notify_after(order, t, step)
+    _notify_after(order, t, step, from_state)
     return step
 
 
@@ -291,6 +339,23 @@ def _resolve_refs(t: dict[str, Any], values: dict[str, Any]) -> None:
             raise TransitionRefused("fields", f"“{f['label']}”不存在", {f["name"]: ["单位不存在"]})
         if f["type"] == "user" and not User.objects.filter(pk=values[f["name"]], is_active=True).exists():
             raise TransitionRefused("fields", f"“{f['label']}”不存在", {f["name"]: ["人员不存在"]})
+
+
+def _check_regions(order: WorkOrder, t: dict[str, Any], values: dict[str, Any], user: Any) -> None:
+    from regwatch.accounts.models import User
+
+    effects = set(t["effects"])
+    labels = {f["name"]: f["label"] for f in t["fields"]}
+    refs = []
+    if "assign" in effects:
+        refs += [("assignee_org", values.get("assignee_org"))]
+        if values.get("assignee_user"):
+            refs += [("assignee_user", User.objects.get(pk=values["assignee_user"]).organization_id)]
+    if "add_co_org" in effects:
+        refs += [("co_org", values.get("co_org"))]
+    for name, org_id in refs:
+        if org_id:
+            check_region(order, user, Organization.objects.select_related("region").get(pk=org_id), labels.get(name, "承办单位"))
 
 
 def _apply_effects(order: WorkOrder, t: dict[str, Any], values: dict[str, Any], now: dt.datetime, user: Any) -> None:
@@ -351,7 +416,8 @@ def _write_record(order: WorkOrder, spec: dict[str, Any], values: dict[str, Any]
     announce({subject_id}, {rtype.code}, "workorder")
 
 
-def _notify_after(order: WorkOrder, t: dict[str, Any], step: WorkOrderStep) -> None:
-    event = "assigned" if "assign" in t["effects"] else "step"
-    context = {"action": t["name"], "actor": step.actor_label}
-    transaction.on_commit(lambda: order_event.send(sender=WorkOrder, order_pk=order.pk, event=event, context=context, roles=()))
+def _notify_after(order: WorkOrder, t: dict[str, Any], step: WorkOrderStep, from_state: str) -> None:
+    ctx, actor = {"action": t["name"], "actor": step.actor_label}, getattr(step.actor, "pk", None)
+    announce_order(order.pk, "assigned" if "assign" in t["effects"] else "step", ctx, actor_id=actor)
+    if order.closed_at is None and order.state != from_state and (roles := waiting_roles(order.spec, order.state)):
+        announce_order(order.pk, "waiting", ctx, roles, actor_id=actor)
