@@ -238,13 +238,13 @@ def make_other_county(rng: random.Random, s: Subject, places: Places, names: set
     name = "".join(prefixes[:-1]) + prefix + rest if level != "province" else prefix + rest
     if name in names:
         return None  # that business exists: the row would be a true match
-    with_address = rng.random() < 0.5
+    with_address, with_legal = rng.random() < 0.5, rng.random() < 0.5  # ledgers often carry neither
     row = {
         "name": name,
         "address": _street(rng, places.county_in(rng, other)) if with_address else "",
-        "legal_representative": person_name(rng),
+        "legal_representative": person_name(rng) if with_legal else "",
     }
-    return Example(row, None, f"{level}{'+address' if with_address else ''}", "other_county")
+    return Example(row, None, level + ("+address" if with_address else "") + ("+legal" if with_legal else ""), "other_county")
 
 
 def _outlet(name: str, label: str, bracket: bool) -> str:
@@ -287,12 +287,25 @@ def make_chain(rng: random.Random, s: Subject, places: Places, taken: set[str]) 
 
 
 def make_abbreviation_elsewhere(rng: random.Random, s: Subject, places: Places) -> Example | None:
-    county = places.chain(s.region_id).get("county")
+    """A bare trade name at an address in another county, or prefixed with another city's name."""
+    chain = places.chain(s.region_id)
+    county, city = chain.get("county"), chain.get("city")
+    trade = name_key(s.name)[:2]
+    if rng.random() < 0.5 and city is not None:
+        other_city = places.other(rng, city)
+        if other_city is None:
+            return None
+        return Example(
+            {"name": _short(other_city) + trade, "address": "", "legal_representative": ""},
+            None,
+            "city+trade_name",
+            "abbreviation_elsewhere",
+        )
     other = places.other(rng, county) if county else None
     if other is None:
         return None
-    row = {"name": name_key(s.name)[:2], "address": _street(rng, other), "legal_representative": person_name(rng)}
-    return Example(row, None, "trade_name", "abbreviation_elsewhere")
+    row = {"name": trade, "address": _street(rng, other), "legal_representative": person_name(rng)}
+    return Example(row, None, "trade_name+address", "abbreviation_elsewhere")
 
 
 def labelled_set(
