@@ -29,7 +29,8 @@ from regwatch.core.models import Region
 from regwatch.packs.synth import ROADS, SHOP_CHARS, person_name, uscc
 from regwatch.subjects.models import Subject, SubjectIdentifier
 
-from .matching import SubjectIndex, matchable_schemes
+from .declared import matchable_schemes
+from .matching import SubjectIndex
 from .standardize import LEGAL_FORMS, load_region_names, name_key, short_forms, split_region
 
 _S2T = OpenCC("s2t")

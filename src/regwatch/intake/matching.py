@@ -15,9 +15,9 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from regwatch.packs.models import PackInstall
 from regwatch.subjects.models import Subject, SubjectIdentifier
 
+from .declared import matchable_schemes
 from .standardize import (
     address_key,
     address_number,
@@ -35,6 +35,7 @@ REVIEW_THRESHOLD = 0.65
 WEIGHTS = {"name": 0.55, "address": 0.30, "legal_representative": 0.15}
 FEATURE_LABELS = {"name": "名称", "address": "地址", "legal_representative": "法定代表人"}
 MAX_CANDIDATES = 50
+SHORT_KEY = 4  # keys this short fall back to single-character blocking when no bigram is shared
 VETO_SCORE = 0.5  # below review: a vetoed candidate is reported, never proposed
 AMBIGUITY_MARGIN = 0.05  # two subjects this close cannot be told apart without a person
 ABBREVIATION = 0.8  # name similarity of a trade-name-only abbreviation (鑫华 for 杭州鑫华食品有限公司)
@@ -69,17 +70,6 @@ def bigrams(key: str) -> set[str]:
     return {key[i : i + 2] for i in range(len(key) - 1)} or ({key} if key else set())
 
 
-def matchable_schemes(pack: str | None) -> dict[str, str]:
-    """Identifier schemes (code → name) the pack's manifest declares ``matchable``; every installed pack when none."""
-    installed = PackInstall.objects.filter(name=pack) if pack else PackInstall.objects.all()
-    schemes: dict[str, str] = {}
-    for manifest in installed.values_list("manifest", flat=True):
-        for dictionary in manifest.get("dictionaries", []):
-            if dictionary.get("kind") == "identifier_scheme":
-                schemes.update({i["code"]: i["name"] for i in dictionary.get("items", []) if i.get("matchable")})
-    return schemes
-
-
 class SubjectIndex:
     """In-memory keys of the subjects of one pack (or all), loaded once per batch."""
 
@@ -91,6 +81,7 @@ class SubjectIndex:
         self.by_uscc: dict[str, int] = {}
         self.candidates: dict[int, Candidate] = {}
         self.blocks: dict[str, set[int]] = defaultdict(set)
+        self.chars: dict[str, set[int]] = defaultdict(set)
         rows = qs.values_list("id", "uscc", "name", "address", "legal_representative", "region__path")
         for sid, uscc, name, address, legal, path in rows.iterator(chunk_size=5000):
             self.add(sid, uscc, name, address, legal, path)
@@ -119,18 +110,28 @@ class SubjectIndex:
         self.candidates[sid] = c
         for g in bigrams(c.name_key):
             self.blocks[g].add(sid)
+        for ch in set(c.name_key):
+            self.chars[ch].add(sid)
 
     def block(self, key: str) -> list[int]:
+        counts = self._count(self.blocks, bigrams(key))
+        if not counts and len(key) <= SHORT_KEY:
+            # A typo in the middle of a three-character key (诚保店 for 诚宝店) shares no bigram; single
+            # characters still find the candidate, whose low name similarity then sends it to review at most.
+            counts = self._count(self.chars, set(key))
+        ranked = sorted(counts, key=lambda s: -counts[s])
+        return ranked[:MAX_CANDIDATES]
+
+    @staticmethod
+    def _count(index: dict[str, set[int]], grams: set[str]) -> dict[int, int]:
         counts: dict[int, int] = defaultdict(int)
-        grams = bigrams(key)
         for g in grams:
-            ids = self.blocks.get(g, ())
+            ids = index.get(g, ())
             if len(ids) > 2000:  # a gram like "食品" says nothing
                 continue
             for sid in ids:
                 counts[sid] += 1
-        ranked = sorted(counts, key=lambda s: -counts[s])
-        return ranked[:MAX_CANDIDATES]
+        return counts
 
     def match(self, subject: dict[str, Any]) -> Match:
         uscc = subject.get("uscc")

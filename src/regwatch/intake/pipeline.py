@@ -22,10 +22,10 @@ from regwatch.audit.services import record_bulk
 from regwatch.core.dictionaries import code_names
 from regwatch.core.models import Region
 from regwatch.ops.progress import Progress, track
-from regwatch.packs.models import PackInstall
 from regwatch.subjects.models import Record, RecordType, Subject, SubjectKind
 from regwatch.subjects.signals import announce
 
+from .declared import default_kind
 from .mapping import BLOCK, CompiledMapping, Prepared, Reason
 from .matching import Match, SubjectIndex
 from .models import (
@@ -352,8 +352,7 @@ def _kind(ctx: Context, code: str) -> tuple[SubjectKind | None, str]:
     pack = ctx.source.pack
     wanted = code
     if not wanted:
-        manifest = PackInstall.objects.filter(name=pack).values_list("manifest", flat=True).first() if pack else None
-        wanted = (manifest or {}).get("default_kind") or ""
+        wanted = default_kind(pack)
         if not wanted:
             return None, "未能确定主体类型：映射未给出主体类型，业务包也未声明默认主体类型"
     kind = SubjectKind.objects.filter(code=wanted).first()
