@@ -9,7 +9,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from regwatch.intake import standardize
-from regwatch.intake.standardize import name_key, name_region, region_agrees, set_regions, short_forms, split_region, strip_region
+from regwatch.intake.standardize import (
+    name_key,
+    name_region,
+    region_agrees,
+    same_branch,
+    set_regions,
+    short_forms,
+    split_region,
+    strip_region,
+)
 
 # A region table over several provinces, with the awkward cases: an autonomous region, a city named
 # like its province (吉林), two counties called 鼓楼区 in different provinces.
@@ -106,3 +115,16 @@ def test_a_repeated_county_name_is_resolved_by_the_city_before_it() -> None:
     assert name_region("福州鼓楼区鑫华店") == {"/350000/350100/350102/"}
     assert name_region("吉林鑫华店") == {"/220000/", "/220000/220200/"}
     assert name_region("吉林省吉林市鑫华店") == {"/220000/220200/"}
+
+
+def test_a_division_in_brackets_places_the_name() -> None:
+    assert name_region("鑫华食品（宁波）有限公司") == {"/330000/330200/"}
+    assert name_region("杭州鑫华（西湖）餐饮有限公司") == {"/330000/330100/330106/"}
+    assert name_region("鑫华食品（普通合伙）") == frozenset()
+
+
+def test_branch_labels_agree_only_on_the_same_unit() -> None:
+    assert same_branch("", "") and same_branch("西湖分公司", "西湖分公司")
+    assert same_branch("食品西湖分公司", "西湖分公司")  # written without the legal form before it
+    assert not same_branch("", "西湖分公司") and not same_branch("滨江分公司", "西湖分公司")
+    assert not same_branch("十二分店", "二分店") and not same_branch("12分店", "2分店")

@@ -17,6 +17,7 @@ BRANCH = re.compile(r"(第?[一二三四五六七八九十\d]+)?(分公司|分�
 # What ends the name of a branch or an outlet (in brackets or after the legal form).
 OUTLET = re.compile(r"(分公司|分店|分部|分厂|分所|营业部|经营部|门店|店)$")
 _BRANCH_TAIL = re.compile(r"[^店]{0,4}(分公司|分店|分部|分厂|营业部)$")
+_NUMERAL = re.compile(r"[一二三四五六七八九十百\d]")
 _PROVINCE = re.compile(r"^(.{2,3}?(省|自治区))")
 _ADDR_NOISE = re.compile(r"[，,。\-－—#\s]")
 
@@ -174,10 +175,12 @@ def branch_label(value: str) -> str:
 
 
 def same_branch(a: str, b: str) -> bool:
-    """Two branch labels name the same unit: both empty, or one ends the other (鑫华西湖分公司 / 西湖分公司)."""
-    if not a or not b:
+    """Two branch labels name the same unit: both empty, equal, or one ends the other (食品西湖分公司 /
+    西湖分公司) with no number in the extra part (十二分店 is not 二分店)."""
+    if a == b or not a or not b:
         return a == b
-    return a.endswith(b) or b.endswith(a)
+    short, long = sorted((a, b), key=len)
+    return long.endswith(short) and not _NUMERAL.search(long[: -len(short)])
 
 
 @lru_cache(maxsize=200_000)
@@ -194,8 +197,10 @@ def name_key(value: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def name_region(value: str) -> frozenset[str]:
-    """The regions a name's leading division names point at (宁波鑫华食品有限公司 → 宁波市)."""
-    return region_evidence(split_region(_bare_name(value)[0])[0])
+    """The regions a name's leading division names point at (宁波鑫华食品有限公司 → 宁波市), then a
+    division in brackets (鑫华食品（宁波）有限公司, 杭州鑫华（西湖）餐饮有限公司)."""
+    bracketed = [m.group(1) for m in _BRACKETS.finditer(_t2s(standard_name(value))) if m.group(1) in PLACES]
+    return region_evidence(split_region(_bare_name(value)[0])[0] + bracketed)
 
 
 def _address_text(value: str) -> str:
