@@ -90,6 +90,8 @@ def test_fuzzy_merge_is_recorded_and_can_be_undone(tmp_path: Path, data_admin_cl
     assert batch.accepted == 1
     log = MergeLog.objects.get(batch=batch)
     assert log.subject_id == s.pk and log.method == "fuzzy" and log.explanation["features"][0]["feature"] == "名称"
+    page = data_admin_client.get(f"/intake-batches/{batch.pk}/").content.decode()
+    assert "名称地址相似，自动合并" in page and ">fuzzy<" not in page  # the method in words, not its code
     assert data_admin_client.post(f"/intake/merges/{log.pk}/undo/").status_code == 302
     assert not Record.objects.filter(source="samr_inspection", source_ref="FZ-1").exists()
     assert QuarantinedRow.objects.filter(batch=batch, row_number=2).exists()
