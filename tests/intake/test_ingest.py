@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from regwatch.intake.models import Batch, QuarantinedRow, RecordLineage, RecordVersion, Source
 from regwatch.intake.pipeline import ingest_file
+from regwatch.packs.models import PackInstall
 from regwatch.subjects.models import Record
 
 from .conftest import HEADER, inspection_rows, write_csv
@@ -192,3 +193,41 @@ def test_registration_creates_and_updates_subjects_and_quarantines_unknown_regio
     subject.refresh_from_db()
     assert subject.address.endswith("2号")
     assert subject.intake_lineage.get(field="address").batch_id == batch.pk
+
+
+def test_subject_kind_comes_from_the_mapping_or_the_packs_declared_default(world: None) -> None:
+    from regwatch.core.identifiers import uscc_check_char
+    from regwatch.intake.packsection import save_mapping
+    from regwatch.intake.pipeline import ingest_records
+    from regwatch.subjects.models import Subject, SubjectKind
+
+    def code(n: int) -> str:
+        first17 = f"91330106MA2K{n:05d}"
+        return first17 + uscc_check_char(first17)
+
+    fields = [
+        {"target": "subject.uscc", "source": "uscc"},
+        {"target": "subject.name", "source": "name"},
+        {"target": "subject.region_code", "source": "region"},
+        {"target": "subject.kind", "source": "kind"},
+    ]
+    source = Source.objects.create(code="kind_test", name="主体类型测试", pack="")
+    save_mapping(source, "subject", fields, [])
+    other = SubjectKind.objects.create(code="other_pack_kind", name="他包主体", pack="other_pack")
+    rows = [
+        {"uscc": code(11), "name": "杭州甲乙餐饮有限公司", "region": "330106", "kind": ""},
+        {"uscc": code(12), "name": "杭州丙丁餐饮有限公司", "region": "330106", "kind": other.code},
+    ]
+    batch = ingest_records(source, rows)  # a source outside any pack: no default to fall back on
+    assert (batch.accepted, batch.quarantined) == (1, 1)
+    reasons = QuarantinedRow.objects.get(batch=batch).reasons
+    assert [r["message"] for r in reasons] == ["未能确定主体类型：映射未给出主体类型，业务包也未声明默认主体类型"]
+
+    Source.objects.filter(pk=source.pk).update(pack="food_credit")
+    source.refresh_from_db()
+    batch = ingest_records(source, rows)
+    assert (batch.accepted, batch.merged, batch.quarantined) == (1, 0, 1)
+    declared = PackInstall.objects.get(name="food_credit").manifest["default_kind"]
+    assert Subject.objects.get(uscc=code(11)).kind.code == declared
+    reasons = QuarantinedRow.objects.get(batch=batch).reasons
+    assert [r["message"] for r in reasons] == ["主体类型“他包主体”不属于本数据源的业务包"]

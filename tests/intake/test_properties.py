@@ -94,3 +94,10 @@ def test_id_card_rule(first17: str) -> None:
     assert good == []
     wrong = "0" if id_card_check_char(first17) != "0" else "1"
     assert [r for r in mapping.prepare({"c": first17 + wrong}).reasons if r.rule == "id_card"]
+
+
+def test_a_two_line_gbk_file_too_short_for_statistics_is_read_as_gb18030() -> None:
+    data = "名称,代码,备注\r\n,,AAA一\r\n".encode("gb18030")  # found by the round-trip property above
+    opened = read_csv(io.BytesIO(data))
+    assert opened.encoding == "gb18030"
+    assert [r.values for r in opened.rows] == [{"名称": "", "代码": "", "备注": "AAA一"}]

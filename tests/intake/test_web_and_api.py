@@ -90,6 +90,8 @@ def test_fuzzy_merge_is_recorded_and_can_be_undone(tmp_path: Path, data_admin_cl
     assert batch.accepted == 1
     log = MergeLog.objects.get(batch=batch)
     assert log.subject_id == s.pk and log.method == "fuzzy" and log.explanation["features"][0]["feature"] == "名称"
+    page = data_admin_client.get(f"/intake-batches/{batch.pk}/").content.decode()
+    assert "名称地址相似，自动合并" in page and ">fuzzy<" not in page  # the method in words, not its code
     assert data_admin_client.post(f"/intake/merges/{log.pk}/undo/").status_code == 302
     assert not Record.objects.filter(source="samr_inspection", source_ref="FZ-1").exists()
     assert QuarantinedRow.objects.filter(batch=batch, row_number=2).exists()
@@ -114,6 +116,28 @@ def test_grey_zone_goes_to_review_and_confirming_stores_the_record(tmp_path: Pat
     rec = Record.objects.get(source="samr_penalty", source_ref="RV-1")
     assert rec.subject_id == s.pk and rec.data["penalty_type"] == "warning"
     assert MergeLog.objects.get(record=rec).method == "review"
+
+
+def test_a_branch_row_is_not_merged_and_twins_go_to_review_with_the_reason(
+    tmp_path: Path, data_admin_client: Any, subjects: list[Any]
+) -> None:
+    from regwatch.subjects.models import Subject
+
+    s = next(x for x in subjects if x.name.endswith("有限公司"))
+    source = Source.objects.get(code="samr_penalty")
+    header = ["统一社会信用代码", "当事人名称", "经营地址", "法定代表人", "处罚决定书文号", "处罚决定日期", "处罚种类", "罚没金额（万元）"]
+    rows = [["", f"{s.name}（滨江分公司）", s.address, s.legal_representative, "BR-1", "2025-02-02", "警告", "0"]]
+    batch = ingest_file(source, write_csv(tmp_path / "b.csv", rows, header=header))
+    assert (batch.quarantined, batch.accepted) == (1, 0)  # never stored against the head office
+    assert not MatchReview.objects.filter(row__batch=batch).exists()
+
+    Subject.objects.create(name=s.name, region=s.region, kind=s.kind, pack=s.pack)  # the register holds the name twice
+    rows = [["", s.name, "", "", "TW-1", "2025-02-02", "警告", "0"]]
+    batch = ingest_file(source, write_csv(tmp_path / "t.csv", rows, header=header))
+    assert (batch.quarantined, batch.accepted) == (1, 0)
+    assert MatchReview.objects.filter(row__batch=batch).exists()
+    page = data_admin_client.get("/intake/reviews/").content.decode()
+    assert f"另有相近主体“{s.name}”" in page
 
 
 @pytest.fixture

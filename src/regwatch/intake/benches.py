@@ -38,10 +38,10 @@ def ingest_bench(opts: dict[str, Any]) -> dict[str, Any]:
     from regwatch.intake.models import Source
     from regwatch.intake.pipeline import ingest_file
 
-    if not Subject.objects.filter(pack="food_credit").exists():
-        generate_pack_data("food_credit", opts["subjects"], seed=2026)
-    subjects = [(u or "", n) for u, n in Subject.objects.filter(pack="food_credit").values_list("uscc", "name")[: opts["subjects"]]]
-    source = Source.objects.get(code="samr_inspection")
+    source = Source.objects.get(code=opts["source"])  # a pack's source whose mapping reads these inspection columns
+    if not Subject.objects.filter(pack=source.pack).exists():
+        generate_pack_data(source.pack, opts["subjects"], seed=2026)
+    subjects = [(u or "", n) for u, n in Subject.objects.filter(pack=source.pack).values_list("uscc", "name")[: opts["subjects"]]]
     with tempfile.TemporaryDirectory(prefix="regwatch-bench-") as tmp:
         path = Path(tmp) / "inspections.csv"
         t0 = time.perf_counter()
@@ -80,5 +80,9 @@ register_bench(
     "ingest",
     ingest_bench,
     "生成 N 行检查记录 CSV 并计时导入（行/秒、内存峰值）",
-    arguments=[("--rows", {"type": int, "default": 1_000_000}), ("--subjects", {"type": int, "default": 2000})],
+    arguments=[
+        ("--rows", {"type": int, "default": 1_000_000}),
+        ("--subjects", {"type": int, "default": 2000}),
+        ("--source", {"default": "samr_inspection"}),
+    ],
 )

@@ -164,6 +164,16 @@ class QuarantinedRow(models.Model):
     reason_text.fget.label = "问题原因"  # type: ignore[attr-defined]
 
 
+class MatchMethod(models.TextChoices):
+    """How a row found its subject (intake/matching.py)."""
+
+    USCC = "uscc", "统一社会信用代码一致"
+    IDENTIFIER = "identifier", "主体标识一致"
+    LICENCE = "licence", "许可证编号一致"  # rows stored before identifier schemes were generic
+    FUZZY = "fuzzy", "名称地址相似，自动合并"
+    REVIEW = "review", "人工复核确认"
+
+
 class RecordLineage(models.Model):
     """Where a stored record came from: source, batch, source row and mapping version."""
 
@@ -172,7 +182,7 @@ class RecordLineage(models.Model):
     batch = models.ForeignKey(Batch, verbose_name="批次", on_delete=models.PROTECT, related_name="+")
     row_number = models.PositiveIntegerField("来源行号")
     mapping = models.ForeignKey(FieldMapping, verbose_name="映射版本", null=True, on_delete=models.PROTECT, related_name="+")
-    match_method = models.CharField("匹配方式", max_length=20, blank=True)
+    match_method = models.CharField("匹配方式", max_length=20, blank=True, choices=MatchMethod.choices)
     warnings = models.JSONField("警告", default=list, blank=True)
     refreshed_at = models.DateTimeField("最近刷新", default=timezone.now)
 
@@ -256,7 +266,7 @@ class MergeLog(models.Model):
     raw = models.JSONField("原始数据", default=dict)
     subject = models.ForeignKey("subjects.Subject", verbose_name="主体", on_delete=models.CASCADE, related_name="+")
     record = models.ForeignKey("subjects.Record", verbose_name="记录", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    method = models.CharField("方式", max_length=20)
+    method = models.CharField("方式", max_length=20, choices=MatchMethod.choices)
     score = models.FloatField("得分", null=True, blank=True)
     explanation = models.JSONField("说明", default=dict, blank=True)
     created_at = models.DateTimeField("合并时间", auto_now_add=True)

@@ -25,6 +25,7 @@ from regwatch.ops.progress import Progress, track
 from regwatch.subjects.models import Record, RecordType, Subject, SubjectKind
 from regwatch.subjects.signals import announce
 
+from .declared import default_kind
 from .mapping import BLOCK, CompiledMapping, Prepared, Reason
 from .matching import Match, SubjectIndex
 from .models import (
@@ -312,19 +313,16 @@ def _store_subjects(ctx: Context, prepared: list[tuple[Row, Prepared, Match]]) -
             _late_quarantine(ctx, row, [Reason("region", "subject.region_code", f"区划代码“{s.get('region_code')}”不存在")])
             results.append(("quarantined", None, None))
             continue
-        kind_code = s.get("kind") or "food_enterprise"
-        if kind_code not in ctx.kinds:
-            kind = SubjectKind.objects.filter(code=kind_code).first()
-            if kind is None:
-                _late_quarantine(ctx, row, [Reason("dictionary", "subject.kind", f"主体类型“{kind_code}”不存在")])
-                results.append(("quarantined", None, None))
-                continue
-            ctx.kinds[kind_code] = kind
+        kind, problem = _kind(ctx, s.get("kind") or "")
+        if kind is None:
+            _late_quarantine(ctx, row, [Reason("dictionary", "subject.kind", problem)])
+            results.append(("quarantined", None, None))
+            continue
         values = {a: s[a] for a in SUBJECT_ATTRS if s.get(a) not in (None, "")}
         if subject is None:
-            subject = Subject.objects.create(uscc=s["uscc"], region=region, kind=ctx.kinds[kind_code], **values)
+            subject = Subject.objects.create(uscc=s["uscc"], region=region, kind=kind, **values)
             existing[s["uscc"]] = subject
-            ctx.index.add(subject.pk, subject.uscc, subject.name, subject.address, subject.legal_representative)
+            ctx.index.add(subject.pk, subject.uscc, subject.name, subject.address, subject.legal_representative, region.path)
             lineage.append((subject, row, ["uscc", "region", *values]))
             results.append(("accepted", None, subject.pk))
             continue
@@ -349,6 +347,25 @@ def _store_subjects(ctx: Context, prepared: list[tuple[Row, Prepared, Match]]) -
                 defaults={"source": ctx.source, "batch": ctx.batch, "row_number": row.number, "mapping": ctx.mapping, "refreshed_at": now},
             )
     return results
+
+
+def _kind(ctx: Context, code: str) -> tuple[SubjectKind | None, str]:
+    """The row's subject kind: the mapping's value, else the pack's declared default; never a guess."""
+    if code in ctx.kinds:  # "" caches the pack's default
+        return ctx.kinds[code], ""
+    pack = ctx.source.pack
+    wanted = code
+    if not wanted:
+        wanted = default_kind(pack)
+        if not wanted:
+            return None, "未能确定主体类型：映射未给出主体类型，业务包也未声明默认主体类型"
+    kind = SubjectKind.objects.filter(code=wanted).first()
+    if kind is None:
+        return None, f"主体类型“{wanted}”不存在"
+    if pack and kind.pack != pack:
+        return None, f"主体类型“{kind.name}”不属于本数据源的业务包"
+    ctx.kinds[code] = kind
+    return kind, ""
 
 
 def _save_counters(batch: Batch) -> None:

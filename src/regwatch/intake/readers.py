@@ -56,11 +56,21 @@ def detect_encoding(sample: bytes) -> str:
         if exc.start >= len(sample) - 3:  # a multi-byte character cut by the sample boundary
             return "utf-8"
     best = from_bytes(sample, cp_isolation=["utf_8", "gb18030", "gbk", "gb2312", "big5"]).best()
+    if best is None and _decodes(sample, "gb18030"):
+        return "gb18030"  # too short for a statistical verdict (a two-line GBK file), but valid GB18030
     if best is None:
         raise ReadError("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV 文件")
     enc = best.encoding.lower()
     # GBK and GB2312 are subsets of GB18030; decoding as GB18030 never loses a character they hold.
     return "gb18030" if enc in ("gbk", "gb2312", "gb18030", "cp936") else enc
+
+
+def _decodes(sample: bytes, encoding: str) -> bool:
+    try:
+        sample.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(sample) - 3  # only a character cut by the sample boundary
+    return True
 
 
 def _header(values: list[Any]) -> list[str]:

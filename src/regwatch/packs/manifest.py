@@ -49,6 +49,9 @@ class DictionaryItemSpec(Strict):
     code: str
     name: str
     parent: str = ""
+    matchable: bool = Field(
+        default=False, description="items of an identifier_scheme dictionary: the value is unique per subject, so intake matches rows on it"
+    )
 
 
 class DictionarySpec(Strict):
@@ -82,6 +85,7 @@ class PackManifest(Strict):
     description: str = ""
     seed: str = ""
     subject_kinds: list[SubjectKindSpec]
+    default_kind: str | None = Field(default=None, description="the subject kind intake gives a row whose mapping sets none")
     record_types: list[RecordTypeSpec]
     dictionaries: list[DictionarySpec] = Field(default_factory=list)
     tags: list[TagSpec] = Field(default_factory=list)
@@ -95,6 +99,14 @@ class PackManifest(Strict):
         dupes = sorted({c for c in codes if codes.count(c) > 1})
         if dupes:
             raise ValueError(f"记录类型编码重复：{', '.join(dupes)}")
+        return value
+
+    @field_validator("default_kind")
+    @classmethod
+    def _known_kind(cls, value: str | None, info: Any) -> str | None:
+        kinds = [k.code for k in info.data.get("subject_kinds", [])]
+        if value is not None and value not in kinds:
+            raise ValueError(f"默认主体类型 {value} 不在本业务包的主体类型中")
         return value
 
     def checksum(self) -> str:
