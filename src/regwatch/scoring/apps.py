@@ -17,4 +17,4 @@ class ScoringConfig(AppConfig):
 
         register_section("scoring.yaml", load_scoring, order=30)
         records_added.connect(tasks.on_records_added, dispatch_uid="regwatch.scoring.regrade")
-        register_panel(Panel("grade", "信用风险等级与评分解释", "scoring/_subject_panel.html", context=grade_panel, order=10))
+        register_panel(Panel("grade", "风险等级与评分解释", "scoring/_subject_panel.html", context=grade_panel, order=10))

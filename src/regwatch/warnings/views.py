@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from regwatch.accounts.scope import visible
+from regwatch.packs.installed import dispatch_workflow
 from regwatch.web.forms import style_form
 from regwatch.web.services import require
 
@@ -25,6 +26,10 @@ from .models import OPEN_STATUSES, Warning
 
 def scoped(user: Any) -> Any:
     return visible(Warning.objects.select_related("subject__region", "rule"), user)
+
+
+def _pack(w: Warning) -> str:
+    return (w.rule.pack if w.rule else "") or w.subject.pack
 
 
 def _error(exc: Exception) -> str:
@@ -69,6 +74,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     related = scoped(request.user).filter(subject=w.subject, status__in=OPEN_STATUSES).exclude(pk=w.pk)
     from regwatch.workorders.models import WorkflowDefinition
 
+    pack = _pack(w)
+    try:
+        declared = dispatch_workflow("warning", pack)
+    except ValidationError:
+        declared = ""
+    # The pack's own workflows, the one it declares for warnings first (and preselected).
+    workflows = sorted(WorkflowDefinition.objects.filter(is_current=True, pack=pack), key=lambda wf: (wf.code != declared, wf.code))
     return render(
         request,
         "warnings/detail.html",
@@ -77,7 +89,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "related": related,
             "merged": w.merged.all(),
             "orders": visible(w.work_orders.all(), request.user),
-            "workflows": WorkflowDefinition.objects.filter(is_current=True),
+            "workflows": workflows,
             "can_change": request.user.has_perm("warnings.change_warning"),
             "can_dispatch": request.user.has_perm("workorders.add_workorder"),
         },
@@ -110,7 +122,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
             order = create_order(
                 request.user,
-                workflow=p.get("workflow", "risk_disposal"),
+                workflow=p.get("workflow") or dispatch_workflow("warning", _pack(w)),
                 title=w.title,
                 description=w.message,
                 region=w.subject.region,
