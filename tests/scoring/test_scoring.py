@@ -153,7 +153,7 @@ def test_a_run_that_fails_midway_leaves_the_previous_grades_in_force(world: None
     assert failed is not None and failed.status == "failed" and "中止" in failed.error
     assert 0 < failed.scores.count() < 300  # staged rows exist, but are not in force
     assert read.current_grades(scheme=FOOD) == before
-    assert set(CurrentGrade.objects.values_list("run_id", flat=True)) == {before_run.pk}
+    assert set(CurrentGrade.objects.filter(scheme__code=FOOD).values_list("run_id", flat=True)) == {before_run.pk}
 
 
 def test_publishing_needs_a_second_person_and_is_audited(world: None, django_user_model: Any) -> None:
@@ -266,7 +266,7 @@ def test_overrides_need_a_second_person_and_expire(world: None, django_user_mode
 
 def test_subject_page_panel_and_api_explanation(world: None, admin_client: Any, inspector: Any) -> None:
     run = runs.run_scoring(published(), as_of=TODAY)
-    subject = Subject.objects.filter(region__path__startswith=inspector.organization.region.path).first()
+    subject = Subject.objects.filter(pack="food_credit", region__path__startswith=inspector.organization.region.path).first()
     assert subject is not None
     page = admin_client.get(f"/subjects/{subject.pk}/").content.decode()
     assert "评分解释" in page and "grade-history" in page
@@ -320,6 +320,7 @@ def test_scoring_screens_render_and_versions_can_be_edited(world: None, admin_cl
 def test_the_monthly_schedule_scores_everyone(world: None) -> None:
     from regwatch.scoring.tasks import monthly_full_run
 
-    (run_id,) = monthly_full_run.call_local()
-    run = ScoringRun.objects.get(pk=run_id)
+    run_ids = monthly_full_run.call_local()
+    assert len(run_ids) == ModelVersion.objects.filter(status="published").count()  # every pack's models
+    run = ScoringRun.objects.get(pk__in=run_ids, scheme__code=FOOD)
     assert run.trigger == "schedule" and run.mode == "full" and run.status == "published" and run.subject_count == 300
