@@ -99,3 +99,19 @@ def test_grep_for_food_finds_only_the_demo_default() -> None:
     ]
     allowed = {"packs/management/commands/demo.py"} | PENDING_FILES
     assert [h for h in hits if h.split(":")[0] not in allowed] == []
+
+
+def test_pack_dirs_are_searched_after_the_shipped_packs(settings: Any, tmp_path: Path) -> None:
+    import shutil
+
+    from regwatch.packs.manifest import load_generator
+
+    shutil.copytree(pack_dir("eco_watch"), tmp_path / "eco_copy")
+    manifest = (tmp_path / "eco_copy" / "manifest.yaml").read_text(encoding="utf-8").replace("name: eco_watch", "name: eco_copy")
+    (tmp_path / "eco_copy" / "manifest.yaml").write_text(manifest, encoding="utf-8")
+    shutil.copytree(pack_dir("eco_watch"), tmp_path / "food_credit")  # a shadow of a shipped pack never wins
+    settings.REGWATCH_PACK_DIRS = [*settings.REGWATCH_PACK_DIRS, str(tmp_path)]
+    assert "eco_copy" in available_packs() and pack_dir("eco_copy") == tmp_path / "eco_copy"
+    assert pack_dir("food_credit").parent.name == "packs" and read_manifest("food_credit").name == "food_credit"
+    generate = load_generator(read_manifest("eco_copy"))  # a generator named by file, outside any package
+    assert callable(generate) and generate.__module__ == "regwatch_pack_eco_copy_generator"

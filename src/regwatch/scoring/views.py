@@ -63,7 +63,6 @@ def distribution(request: Any) -> HttpResponse:
         {
             "scheme": scheme,
             "schemes": schemes,
-            "level_names": {lv["code"]: lv["name"] for lv in (scheme.levels if scheme else [])},
             "levels": levels,
             "by_region": by_region,
             "by_industry": by_industry,
