@@ -78,6 +78,11 @@ class DemoSpec(Strict):
     regions: list[str] = Field(description="GB/T 2260 city codes the demo data spreads over")
     organization: str = Field(description="suffix of the demo bureaus' names, e.g. 市场监督管理局")
     county: str = Field(description="GB/T 2260 code of the county whose bureau the demo inspector works in")
+    departments: list[str] = Field(
+        default=["监督管理一处", "监督管理二处", "信用监督管理处", "数据管理中心"],
+        min_length=4,
+        description="departments of each demo city bureau; the third hosts the model and business admins, the fourth the data admin",
+    )
 
 
 class DispatchSpec(Strict):
