@@ -174,3 +174,18 @@ def test_the_scheme_panel_is_scoped_like_the_subject(inspector_client: Client, i
     outside = Subject.objects.filter(pack=TEST_PACK).exclude(region__path__startswith=inspector.organization.region.path).first()
     assert outside is not None
     assert inspector_client.get(f"/scoring/subjects/{outside.pk}/grade/").status_code == 404
+
+
+def test_an_override_is_proposed_in_the_scheme_chosen_on_the_form(world: None) -> None:
+    from regwatch.scoring.models import GradeOverride
+
+    subject = eco_unit()
+    client = login(_user("model_admin"))
+    form = client.get("/scoring/overrides/", {"subject": subject.pk, "scheme": ECO_SCHEME}).content.decode()
+    assert 'id="override-scheme">环境风险五级分类' in form and "R5 高风险" in form and "环保信用三级评价" in form
+    client.post(
+        "/scoring/overrides/",
+        {"subject": subject.pk, "scheme": ECO_SCHEME, "level": "R5", "reason": "现场核查发现偷排", "expires_on": "2027-06-30"},
+    )
+    override = GradeOverride.objects.get(subject=subject)
+    assert override.scheme.code == ECO_SCHEME and override.level == "R5"
