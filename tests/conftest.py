@@ -1,15 +1,51 @@
-"""Shared fixtures: one generated world (pack + subjects + demo users) per test database."""
+"""Shared fixtures: one generated world per test database.
+
+The world holds two packs side by side: ``food_credit`` (300 enterprises in 杭州/宁波) and the
+deliberately different test pack ``eco_watch`` (120 polluting units and construction projects in
+杭州/温州, found through ``REGWATCH_PACK_DIRS`` in ``tests/fixture_packs``), both graded as of TODAY.
+The demo users are food_credit's: the 西湖区 inspector sees both packs' subjects in 西湖区.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 
 WORLD_SUBJECTS = 300
+TEST_PACK = "eco_watch"
+TEST_PACK_SUBJECTS = 120
 TODAY = dt.date(2026, 11, 1)
+FIXTURE_PACKS = Path(__file__).resolve().parent / "fixture_packs"
+
+# Before settings load where possible (and for `regwatch` subprocesses); pytest_configure covers the rest.
+os.environ["REGWATCH_PACK_DIRS"] = os.pathsep.join(
+    [p for p in os.environ.get("REGWATCH_PACK_DIRS", "").split(os.pathsep) if p and p != str(FIXTURE_PACKS)] + [str(FIXTURE_PACKS)]
+)
+
+
+def pytest_configure(config: Any) -> None:
+    from django.conf import settings
+
+    if str(FIXTURE_PACKS) not in settings.REGWATCH_PACK_DIRS:
+        settings.REGWATCH_PACK_DIRS = [*settings.REGWATCH_PACK_DIRS, str(FIXTURE_PACKS)]
+
+
+def grade_world(packs: list[str]) -> None:
+    """Publish one full run per scoring model of each pack, as of TODAY (scoring runs per pack)."""
+    from regwatch.audit.context import system
+    from regwatch.scoring.models import ModelVersion
+    from regwatch.scoring.runs import run_scoring
+
+    with system("test-world"):
+        for version in ModelVersion.objects.filter(model__pack__in=packs, status=ModelVersion.Status.PUBLISHED).select_related(
+            "model__scheme"
+        ):
+            run_scoring(version, as_of=TODAY, trigger="test")
 
 
 def build_world() -> None:
@@ -20,7 +56,9 @@ def build_world() -> None:
     if PackInstall.objects.filter(name="food_credit").exists():
         return
     generate_pack_data("food_credit", WORLD_SUBJECTS, seed=7, today=TODAY)
+    generate_pack_data(TEST_PACK, TEST_PACK_SUBJECTS, seed=11, today=TODAY)
     ensure_demo_users("food_credit")
+    grade_world(["food_credit", TEST_PACK])
 
 
 @pytest.fixture(scope="session")

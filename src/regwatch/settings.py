@@ -251,6 +251,8 @@ else:
     HUEY = {"huey_class": "huey.SqliteHuey", "name": "regwatch", "filename": str(VAR_DIR / "tasks.sqlite3"), "immediate": ENV == "test"}
 HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
 
+# Extra folders holding packs (one sub-folder per pack), searched after src/regwatch/packs.
+REGWATCH_PACK_DIRS = [d for d in os.environ.get("REGWATCH_PACK_DIRS", "").split(os.pathsep) if d.strip()]
 REGWATCH_DEMO_SUBJECTS = int(os.environ.get("REGWATCH_DEMO_SUBJECTS", "20000"))
 REGWATCH_EXPORT_MAX_ROWS = int(os.environ.get("REGWATCH_EXPORT_MAX_ROWS", "200000"))
 # Seconds a burst of record writes is collected before one incremental re-grade runs (scoring/tasks.py).

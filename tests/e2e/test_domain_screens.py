@@ -17,10 +17,14 @@ pytestmark = pytest.mark.e2e
 
 
 def test_grade_explanation_on_the_subject_page_and_the_alert_pool(page: Any) -> None:
-    version = ModelVersion.objects.filter(status=ModelVersion.Status.PUBLISHED).first()
+    version = ModelVersion.objects.filter(status=ModelVersion.Status.PUBLISHED, model__pack="food_credit").first()
     assert version is not None
     run_scoring(version, as_of=dt.date(2026, 11, 1), trigger="test")
-    grade = CurrentGrade.objects.filter(subject__region__path__startswith="/330000/330100/").select_related("subject").first()
+    grade = (
+        CurrentGrade.objects.filter(scheme=version.model.scheme, subject__region__path__startswith="/330000/330100/")
+        .select_related("subject")
+        .first()
+    )
     assert grade is not None
 
     login(page, "leader")
@@ -33,3 +37,28 @@ def test_grade_explanation_on_the_subject_page_and_the_alert_pool(page: Any) -> 
     page.goto(f"{page.base_url}/warnings/")
     expect(page.locator("h2.page-title")).to_have_text("预警池")
     expect(page.locator("#warning-table")).to_be_visible()
+
+
+def test_grade_scheme_choice_on_the_distribution_and_subject_pages(page: Any) -> None:
+    """Two packs graded side by side: the pages name the scheme they show and let the user switch."""
+    from regwatch.subjects.models import Subject
+
+    login(page, "leader")
+    page.goto(f"{page.base_url}/scoring/distribution/")
+    expect(page.locator("h2.page-title")).to_contain_text("食品企业信用风险分类")
+    page.select_option("#scheme-select", "eco_watch_risk5")
+    page.click("#scheme-form button[type=submit]")
+    expect(page.locator("h2.page-title")).to_have_text("等级分布 · 环境风险五级分类")
+    expect(page.locator("#by-region thead th")).to_have_count(7)  # county, five levels, total
+    expect(page.locator("#grade-distribution svg")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "grade-distribution-scheme.png"), full_page=True)
+
+    unit = Subject.objects.filter(pack="eco_watch", kind__code="pollutant_unit", region__path__startswith="/330000/330100/").first()
+    assert unit is not None
+    page.goto(f"{page.base_url}/subjects/{unit.pk}/")
+    expect(page.locator("#grade-scheme")).to_have_value("eco_watch_credit3")
+    page.select_option("#grade-scheme", "eco_watch_risk5")
+    expect(page.locator("#grade-scheme")).to_have_value("eco_watch_risk5")
+    expect(page.locator("#grade-current")).to_contain_text("排污单位环境风险评分模型")
+    expect(page.locator("#grade-history svg")).to_be_visible()  # the swapped-in panel draws its chart too
+    page.screenshot(path=str(ARTIFACTS / "subject-grade-scheme.png"), full_page=True)

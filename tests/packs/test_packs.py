@@ -33,10 +33,10 @@ def test_food_credit_declares_the_record_types_of_seed_000() -> None:
 
 
 def test_loading_twice_changes_nothing(world: None) -> None:
-    before = (Dictionary.objects.count(), RecordType.objects.count(), PackInstall.objects.get().loaded_at)
+    before = (Dictionary.objects.count(), RecordType.objects.count(), PackInstall.objects.get(name="food_credit").loaded_at)
     result = load_pack("food_credit")
     assert not result.changed
-    assert (Dictionary.objects.count(), RecordType.objects.count(), PackInstall.objects.get().loaded_at) == before
+    assert (Dictionary.objects.count(), RecordType.objects.count(), PackInstall.objects.get(name="food_credit").loaded_at) == before
 
 
 def test_a_changed_dictionary_gets_a_new_version_and_keeps_the_old(world: None) -> None:
@@ -69,15 +69,16 @@ def test_duplicate_record_type_codes_are_refused() -> None:
 
 
 def test_generated_subjects_look_real(world: None) -> None:
-    subjects = list(Subject.objects.select_related("region"))
+    subjects = list(Subject.objects.filter(pack="food_credit").select_related("region"))
     assert all(is_valid_uscc(s.uscc or "") for s in subjects)
     assert len({s.uscc for s in subjects}) == len(subjects)
     assert all(s.region.level == "grid" for s in subjects)
     assert all(s.address.startswith(s.region.parent.parent.full_name) for s in subjects)  # type: ignore[union-attr]
     assert all(2 <= len(s.legal_representative) <= 3 for s in subjects)
-    years = set(Record.objects.values_list("occurred_on__year", flat=True))
+    food = Record.objects.filter(subject__pack="food_credit")
+    years = set(food.values_list("occurred_on__year", flat=True))
     assert {2022, 2023, 2024, 2025, 2026} <= years
-    assert set(Record.objects.values_list("record_type__code", flat=True).distinct()) == SEED_000_RECORD_TYPES
+    assert set(food.values_list("record_type__code", flat=True).distinct()) == SEED_000_RECORD_TYPES
 
 
 def _spearman(xs: list[float], ys: list[float]) -> float:
@@ -102,7 +103,7 @@ def _spearman(xs: list[float], ys: list[float]) -> float:
 
 def test_latent_risk_drives_adverse_records(world: None) -> None:
     adverse = {"penalty", "complaint", "abnormal_operation"}
-    truth = {t.subject_id: t.latent_risk for t in SyntheticTruth.objects.all()}
+    truth = {t.subject_id: t.latent_risk for t in SyntheticTruth.objects.filter(subject__pack="food_credit")}
     counts = dict.fromkeys(truth, 0)
     for subject_id in Record.objects.filter(record_type__code__in=adverse).values_list("subject_id", flat=True):
         counts[subject_id] += 1
@@ -116,6 +117,8 @@ def test_generation_is_deterministic_and_rerun_adds_nothing(world: None) -> None
     before = (Subject.objects.count(), Record.objects.count())
     counts = generate_pack_data("food_credit", 300, seed=7, today=dt.date(2026, 11, 1))
     assert counts == {"subjects": 0, "records": 0, "skipped": 300}
+    again = generate_pack_data("eco_watch", 120, seed=11, today=dt.date(2026, 11, 1))  # projects have no USCC: keyed by approval no.
+    assert again == {"subjects": 0, "records": 0, "skipped": 120}
     assert (Subject.objects.count(), Record.objects.count()) == before
 
 
@@ -131,6 +134,7 @@ def test_pack_cli_lists_and_loads(world: None, capsys: Any) -> None:
     from django.core.management import call_command
 
     call_command("pack", "list")
-    assert "food_credit" in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert "food_credit" in listed and "eco_watch" in listed  # the test pack is found through REGWATCH_PACK_DIRS
     call_command("pack", "load", "food_credit")
     assert "已是最新" in capsys.readouterr().out

@@ -20,6 +20,7 @@ from regwatch.subjects.models import Record, RecordType, Subject
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
+FOOD = "food_credit_abcd"
 
 
 def published() -> ModelVersion:
@@ -38,7 +39,7 @@ def test_grades_are_not_degenerate_and_follow_the_latent_risk(world: None) -> No
     got = scores(run)
     rho = spearmanr([got[s][1] for s in got], [truth[s] for s in got]).statistic
     assert rho >= 0.6, rho
-    assert read.current_grades() == {sid: (lvl, sc) for sid, (lvl, sc) in got.items()}
+    assert read.current_grades(scheme=FOOD) == {sid: (lvl, sc) for sid, (lvl, sc) in got.items()}
 
 
 def test_floors_force_d_and_the_explanation_says_why(world: None) -> None:
@@ -134,7 +135,7 @@ def test_a_past_as_of_date_is_reproducible_after_late_records(world: None) -> No
 def test_a_run_that_fails_midway_leaves_the_previous_grades_in_force(world: None, monkeypatch: Any) -> None:
     version = published()
     before_run = runs.run_scoring(version, as_of=TODAY - dt.timedelta(days=200))
-    before = read.current_grades()
+    before = read.current_grades(scheme=FOOD)
     calls = {"n": 0}
     real = runs.write_batch
 
@@ -151,8 +152,8 @@ def test_a_run_that_fails_midway_leaves_the_previous_grades_in_force(world: None
     failed = ScoringRun.objects.order_by("-pk").first()
     assert failed is not None and failed.status == "failed" and "中止" in failed.error
     assert 0 < failed.scores.count() < 300  # staged rows exist, but are not in force
-    assert read.current_grades() == before
-    assert set(CurrentGrade.objects.values_list("run_id", flat=True)) == {before_run.pk}
+    assert read.current_grades(scheme=FOOD) == before
+    assert set(CurrentGrade.objects.filter(scheme__code=FOOD).values_list("run_id", flat=True)) == {before_run.pk}
 
 
 def test_publishing_needs_a_second_person_and_is_audited(world: None, django_user_model: Any) -> None:
@@ -171,7 +172,7 @@ def test_publishing_needs_a_second_person_and_is_audited(world: None, django_use
     lifecycle.mark_validated(draft)
     result = lifecycle.dry_run(draft, as_of=TODAY)
     assert sum(sum(row.values()) for row in result["migration"].values()) == 300
-    assert read.current_grades()  # a dry run changes nothing in force
+    assert read.current_grades(scheme=FOOD)  # a dry run changes nothing in force
     with pytest.raises(PermissionDenied, match="双人复核"):
         lifecycle.publish(draft, author, as_of=TODAY)
     run = lifecycle.publish(draft, reviewer, as_of=TODAY)
@@ -216,7 +217,7 @@ def test_read_contract_and_signals(world: None, django_capture_on_commit_callbac
     assert moved and len(moved) == GradeChange.objects.filter(run=second).count()
     sample = moved[0]
     assert sample["old_level"] != sample["new_level"] and sample["direction"] in ("up", "down")
-    assert read.current_grades([sample["subject_id"]]) == {sample["subject_id"]: (sample["new_level"], sample["new_score"])}
+    assert read.current_grades([sample["subject_id"]], scheme=FOOD) == {sample["subject_id"]: (sample["new_level"], sample["new_score"])}
 
 
 def test_new_records_regrade_the_subject_through_the_task_queue(
@@ -224,7 +225,7 @@ def test_new_records_regrade_the_subject_through_the_task_queue(
 ) -> None:
     version = published()
     runs.run_scoring(version, as_of=timezone.localdate())
-    subject = Subject.objects.get(pk=min(sid for sid, (lvl, _) in read.current_grades().items() if lvl == "A"))
+    subject = Subject.objects.get(pk=min(sid for sid, (lvl, _) in read.current_grades(scheme=FOOD).items() if lvl == "A"))
     penalty = RecordType.objects.get(code="penalty")
     with django_capture_on_commit_callbacks(execute=True):
         Record.objects.create(
@@ -238,7 +239,7 @@ def test_new_records_regrade_the_subject_through_the_task_queue(
     assert scheduled_tasks() == 1  # the debounced re-grade
     run = ScoringRun.objects.order_by("-pk").first()
     assert run is not None and run.mode == "incremental" and run.trigger.startswith("event") and run.subject_count == 1
-    assert read.current_grades([subject.pk])[subject.pk][0] == "D"
+    assert read.current_grades([subject.pk], scheme=FOOD)[subject.pk][0] == "D"
     change = GradeChange.objects.get(subject=subject, run=run)
     assert (change.old_level, change.new_level, change.direction) == ("A", "D", "down")
 
@@ -247,7 +248,7 @@ def test_overrides_need_a_second_person_and_expire(world: None, django_user_mode
     runs.run_scoring(published(), as_of=TODAY)
     proposer = django_user_model.objects.get(username="business_admin")
     approver = django_user_model.objects.get(username="leader")
-    grades = read.current_grades()
+    grades = read.current_grades(scheme=FOOD)
     subject = Subject.objects.filter(
         pk__in=[s for s, (lvl, _) in grades.items() if lvl == "D"], region__path__startswith=proposer.organization.region.path
     ).first()
@@ -256,19 +257,19 @@ def test_overrides_need_a_second_person_and_expire(world: None, django_user_mode
     o = overrides.propose(
         proposer, subject, scheme, "C", "已完成整改，现场复核符合要求", timezone.localdate() + dt.timedelta(days=90), evidence="复查记录"
     )
-    assert read.current_grades([subject.pk])[subject.pk][0] == "D"  # not in force until approved
+    assert read.current_grades([subject.pk], scheme=FOOD)[subject.pk][0] == "D"  # not in force until approved
     with pytest.raises(PermissionDenied, match="双人复核"):
         overrides.decide(proposer, o, approve=True)
     overrides.decide(approver, o, approve=True)
-    assert read.current_grades([subject.pk])[subject.pk][0] == "C"
+    assert read.current_grades([subject.pk], scheme=FOOD)[subject.pk][0] == "C"
     assert AuditEvent.objects.filter(object_type="scoring.gradeoverride", object_id=str(o.pk)).count() >= 2
     type(o).objects.filter(pk=o.pk).update(expires_on=timezone.localdate() - dt.timedelta(days=1))
-    assert read.current_grades([subject.pk])[subject.pk][0] == "D"
+    assert read.current_grades([subject.pk], scheme=FOOD)[subject.pk][0] == "D"
 
 
 def test_subject_page_panel_and_api_explanation(world: None, admin_client: Any, inspector: Any) -> None:
     run = runs.run_scoring(published(), as_of=TODAY)
-    subject = Subject.objects.filter(region__path__startswith=inspector.organization.region.path).first()
+    subject = Subject.objects.filter(pack="food_credit", region__path__startswith=inspector.organization.region.path).first()
     assert subject is not None
     page = admin_client.get(f"/subjects/{subject.pk}/").content.decode()
     assert "评分解释" in page and "grade-history" in page
@@ -322,6 +323,7 @@ def test_scoring_screens_render_and_versions_can_be_edited(world: None, admin_cl
 def test_the_monthly_schedule_scores_everyone(world: None) -> None:
     from regwatch.scoring.tasks import monthly_full_run
 
-    (run_id,) = monthly_full_run.call_local()
-    run = ScoringRun.objects.get(pk=run_id)
+    run_ids = monthly_full_run.call_local()
+    assert len(run_ids) == ModelVersion.objects.filter(status="published").count()  # every pack's models
+    run = ScoringRun.objects.get(pk__in=run_ids, scheme__code=FOOD)
     assert run.trigger == "schedule" and run.mode == "full" and run.status == "published" and run.subject_count == 300

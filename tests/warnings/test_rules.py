@@ -194,6 +194,8 @@ def test_indicator_rules_fire_when_a_real_scoring_run_is_published(world: None, 
     from regwatch.scoring.models import ModelVersion
 
     version = ModelVersion.objects.select_related("model__scheme").get(model__code="food_credit", status="published")
+    # The world was graded when built; start from an empty pool for these rules to see what each run fires.
+    Warning.objects.filter(rule_key__in=["inspection_fail_rate_high", "complaint_rise"]).delete()
     with django_capture_on_commit_callbacks(execute=True):
         first = runs.run_scoring(version, as_of=_dt.date(2025, 11, 1))
     with django_capture_on_commit_callbacks(execute=True):

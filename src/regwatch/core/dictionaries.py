@@ -19,6 +19,18 @@ def code_names(dictionary_codes: Iterable[str]) -> dict[str, dict[str, str]]:
     return result
 
 
+def kind_names(kind: str) -> dict[str, str]:
+    """``{code: name}`` over the current dictionaries of one kind, across every loaded pack.
+
+    Each pack declares its own dictionary of a role (``kind: industry`` for the industry codes
+    its subjects carry, ``kind: identifier_scheme`` for its identifier types), and codes are
+    unique across packs, so the union reads any subject's code whatever its pack.
+    """
+    rows = DictionaryItem.objects.filter(dictionary__kind=kind, dictionary__is_current=True).values_list("code", "name")
+    return dict(rows)
+
+
 def industry_name(code: str) -> str:
-    names = code_names(["gbt4754.food"])["gbt4754.food"]
+    """``"C131 谷物磨制"``: the code and its name in the industry dictionary of its pack (the code alone if unknown)."""
+    names = kind_names("industry")
     return f"{code} {names[code]}" if code in names else code

@@ -169,7 +169,6 @@ class MatchMethod(models.TextChoices):
 
     USCC = "uscc", "统一社会信用代码一致"
     IDENTIFIER = "identifier", "主体标识一致"
-    LICENCE = "licence", "许可证编号一致"  # rows stored before identifier schemes were generic
     FUZZY = "fuzzy", "名称地址相似，自动合并"
     REVIEW = "review", "人工复核确认"
 

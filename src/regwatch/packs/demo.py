@@ -15,7 +15,6 @@ from regwatch.core.models import Organization, Region
 from .manifest import read_manifest
 
 DEMO_PASSWORD = "Regwatch#2026"
-CITY_DEPARTMENTS = ["食品生产安全监督管理处", "食品经营安全监督管理处", "信用监督管理处", "数据管理中心"]
 
 
 @dataclass
@@ -41,7 +40,7 @@ def ensure_organizations(pack: str) -> dict[str, Organization]:
     for city_code in manifest.demo.regions:
         city = Region.objects.get(code=city_code)
         bureau = org(f"SAMR-{city.code}", f"{city.name}{suffix}", city, None, "bureau")
-        for i, dept in enumerate(CITY_DEPARTMENTS, start=1):
+        for i, dept in enumerate(manifest.demo.departments, start=1):
             org(f"SAMR-{city.code}-D{i}", dept, city, bureau, "department")
         for county in city.children.filter(level="county"):
             cb = org(f"SAMR-{county.code}", f"{county.name}{suffix}", county, bureau, "bureau")

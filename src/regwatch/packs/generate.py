@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
@@ -18,7 +17,7 @@ from regwatch.core.regions import ensure_subdivisions, load_gbt2260
 from regwatch.subjects.models import Record, RecordType, Subject, SubjectIdentifier, SubjectKind, SubjectTag, SubjectVersion, Tag
 
 from .loader import load_pack
-from .manifest import read_manifest
+from .manifest import load_generator, read_manifest
 from .models import SyntheticTruth
 
 BATCH = 1000
@@ -51,26 +50,42 @@ def generate_pack_data(
     if not manifest.generator or not manifest.demo:
         raise ValueError(f"业务包 {name} 没有数据生成器")
     load_pack(name, manifest)
-    module_name, func_name = manifest.generator.split(":")
-    generator = getattr(importlib.import_module(module_name), func_name)
+    generator = load_generator(manifest)
     grids = demo_grids(manifest.demo.regions)
     kinds = {k.code: k for k in SubjectKind.objects.filter(pack=name)}
     types = {t.code: t for t in RecordType.objects.filter(pack=name)}
     tags = {t.code: t for t in Tag.objects.all()}
-    existing = set(Subject.objects.filter(pack=name).exclude(uscc=None).values_list("uscc", flat=True))
+    existing = _existing_keys(name)
     counts = {"subjects": 0, "records": 0, "skipped": 0}
     today = today or timezone.localdate()
 
     stream = generator(subjects=subjects, seed=seed, grids=grids, today=today, progress=progress)
     with system(f"generate:{name}"):
         for chunk in _chunks(iter(stream), BATCH):
-            fresh = [g for g in chunk if g.fields["uscc"] not in existing]
+            fresh = [g for g in chunk if _key(g) not in existing]
             counts["skipped"] += len(chunk) - len(fresh)
             if fresh:
                 counts["records"] += _write(name, fresh, kinds, types, tags)
                 counts["subjects"] += len(fresh)
         record_bulk(Subject, {"pack": name, "seed": seed, **counts})
     return counts
+
+
+def _key(g: Any) -> tuple[str, str]:
+    """What makes a generated subject the same as one already stored: its USCC, else its first identifier
+    (subjects such as construction projects have no USCC)."""
+    if g.fields.get("uscc"):
+        return ("uscc", g.fields["uscc"])
+    scheme, value, _ = g.identifiers[0]
+    return (scheme, value)
+
+
+def _existing_keys(pack: str) -> set[tuple[str, str]]:
+    keys: set[tuple[str, str]] = {
+        ("uscc", u or "") for u in Subject.objects.filter(pack=pack).exclude(uscc=None).values_list("uscc", flat=True)
+    }
+    keys.update(SubjectIdentifier.objects.filter(subject__pack=pack).values_list("scheme", "value"))
+    return keys
 
 
 @transaction.atomic

@@ -21,4 +21,4 @@ class ScoringConfig(AppConfig):
         if indicator_context not in DETAIL_CONTEXT:
             DETAIL_CONTEXT.append(indicator_context)
         subject_changed.connect(tasks.on_subject_changed, dispatch_uid="regwatch.scoring.regrade_subject")
-        register_panel(Panel("grade", "信用风险等级与评分解释", "scoring/_subject_panel.html", context=grade_panel, order=10))
+        register_panel(Panel("grade", "风险等级与评分解释", "scoring/_subject_panel.html", context=grade_panel, order=10))

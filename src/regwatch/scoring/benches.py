@@ -13,11 +13,16 @@ def score_bench(opts: dict[str, Any]) -> dict[str, Any]:
     from .models import ModelVersion
     from .runs import run_scoring
 
-    version = ModelVersion.objects.select_related("model__scheme").get(model__pack=opts["pack"], status=ModelVersion.Status.PUBLISHED)
+    versions = ModelVersion.objects.select_related("model__scheme").filter(status=ModelVersion.Status.PUBLISHED)
+    # --pack, else the pack loaded first: the bench times one model, so the choice must be stable.
+    version = (versions.filter(model__pack=opts["pack"]) if opts.get("pack") else versions).order_by("model__pk").first()
+    if version is None:
+        raise ValueError(f"业务包 {opts.get('pack') or ''} 没有已发布的评分模型版本")
     as_of = dt.date.fromisoformat(opts["as_of"]) if opts.get("as_of") else None
     with system("bench-score"):
         run = run_scoring(version, as_of=as_of, engine=opts["engine"], publish=opts["publish"], trigger="bench")
     return {
+        "pack": version.model.pack,
         "run": run.pk,
         "subjects": run.subject_count,
         "records": run.timings.get("records"),
@@ -34,7 +39,7 @@ register_bench(
     score_bench,
     "全量评分（默认 DuckDB；--publish 时发布结果）",
     arguments=[
-        ("--pack", {"default": "food_credit"}),
+        ("--pack", {"default": "", "help": "业务包（默认：最先加载的业务包）"}),
         ("--as-of", {"default": ""}),
         ("--engine", {"choices": ["duckdb", "spark"], "default": "duckdb"}),
         ("--publish", {"action": "store_true"}),

@@ -9,7 +9,7 @@ from django.db.models import Max
 from regwatch.subjects.models import Record
 
 from .models import CurrentGrade, Score, ScoringRun
-from .read import active_overrides
+from .read import active_overrides, choose_scheme
 
 
 def _fmt(value: float | None) -> str:
@@ -96,6 +96,7 @@ def explanation(score: Score) -> dict[str, Any]:
         "model": version.model.name,
         "model_version": version.number,
         "scheme": run.scheme.code,
+        "scheme_name": run.scheme.name,
         "score": score.score,
         "score_level": score.score_level,
         "level": score.level,
@@ -119,9 +120,15 @@ def explanation(score: Score) -> dict[str, Any]:
     }
 
 
-def current_explanation(subject_id: int) -> dict[str, Any] | None:
-    grade = CurrentGrade.objects.filter(subject_id=subject_id).order_by("scheme_id").first()
+def current_explanation(subject_id: int, scheme: str | None = None) -> dict[str, Any] | None:
+    """The explanation of the subject's grade in force in ``scheme`` (by default, or when it is not graded in
+    that scheme: its first scheme by code), with ``schemes``: every scheme the subject is graded in."""
+    grades = CurrentGrade.objects.filter(subject_id=subject_id)
+    chosen, offered = choose_scheme(grades, scheme)
+    grade = grades.filter(scheme=chosen).first() if chosen else None
     if grade is None:
         return None
     score = Score.objects.select_related("run__version__model", "run__scheme").filter(run_id=grade.run_id, subject_id=subject_id).first()
-    return explanation(score) if score else None
+    if score is None:
+        return None
+    return {**explanation(score), "schemes": [{"code": s.code, "name": s.name} for s in offered]}

@@ -21,21 +21,26 @@ ACTIONS = {
 }
 
 
-def grade_panel(subject: Any, user: Any) -> dict[str, Any] | None:
+def grade_panel(subject: Any, user: Any, scheme: str | None = None) -> dict[str, Any] | None:
+    """The grade panel of the subject page, for one grade scheme (``scheme``, else the subject's first)."""
     if not user.has_perm("scoring.view_currentgrade"):
         return None
     from .explain import current_explanation
 
+    explanation = current_explanation(subject.pk, scheme)
+    if explanation is None:
+        return {"explanation": None, "history": [], "changes": [], "grade": None}
+    code = explanation["scheme"]
     history = list(
-        visible(Score.objects.filter(subject=subject, run__status=ScoringRun.Status.PUBLISHED), user)
+        visible(Score.objects.filter(subject=subject, run__status=ScoringRun.Status.PUBLISHED, run__scheme__code=code), user)
         .order_by("run__as_of", "run_id")
         .values_list("run__as_of", "score", "level")
     )
     return {
-        "explanation": current_explanation(subject.pk),
+        "explanation": explanation,
         "history": [{"as_of": a.isoformat(), "score": s, "level": lv} for a, s, lv in history],
-        "changes": GradeChange.objects.filter(subject=subject).order_by("-created_at")[:10],
-        "grade": CurrentGrade.objects.filter(subject=subject).first(),
+        "changes": GradeChange.objects.filter(subject=subject, scheme__code=code).order_by("-created_at")[:10],
+        "grade": CurrentGrade.objects.filter(subject=subject, scheme__code=code).first(),
     }
 
 

@@ -1,10 +1,15 @@
-"""What other apps read from scoring (the warnings app relies on these three functions)."""
+"""What other apps and scoring's own pages read: indicator values, previous runs, schemes and grades in force.
+
+Grades always belong to a grade scheme (one per scoring model, declared by a pack); nothing
+here picks a scheme for the caller except ``schemes_for`` / ``choose_scheme``, which rank the
+schemes a user or a subject actually has grades in.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from .models import CurrentGrade, GradeOverride, GradeScheme, Score, ScoringRun
@@ -27,8 +32,18 @@ def previous_run_id(run_id: int) -> int | None:
     return prev.pk if prev else None
 
 
-def default_scheme() -> GradeScheme | None:
-    return GradeScheme.objects.order_by("pk").first()
+def schemes_for(grades: QuerySet[CurrentGrade]) -> list[GradeScheme]:
+    """The schemes the given current grades fall in, the one with the most grades first (then by code)."""
+    counts = dict(grades.values_list("scheme").annotate(n=Count("pk")).order_by())
+    schemes = GradeScheme.objects.filter(pk__in=list(counts))
+    return sorted(schemes, key=lambda s: (-counts[s.pk], s.code))
+
+
+def choose_scheme(grades: QuerySet[CurrentGrade], code: str | None) -> tuple[GradeScheme | None, list[GradeScheme]]:
+    """(chosen scheme, every scheme on offer): ``code`` when it is on offer, else the scheme with the most grades."""
+    offered = schemes_for(grades)
+    chosen = next((s for s in offered if s.code == code), offered[0] if offered else None)
+    return chosen, offered
 
 
 def active_overrides(subject_ids: Iterable[int] | None = None, scheme: GradeScheme | None = None) -> dict[int, GradeOverride]:
@@ -43,9 +58,9 @@ def active_overrides(subject_ids: Iterable[int] | None = None, scheme: GradeSche
     return out
 
 
-def current_grades(subject_ids: Iterable[int] | None = None, scheme: str | None = None) -> dict[int, tuple[str, float]]:
-    """subject_id → (level code, score) in force, approved unexpired overrides applied."""
-    sch = GradeScheme.objects.filter(code=scheme).first() if scheme else default_scheme()
+def current_grades(subject_ids: Iterable[int] | None = None, *, scheme: str) -> dict[int, tuple[str, float]]:
+    """subject_id → (level code, score) in force in grade scheme ``scheme``, approved unexpired overrides applied."""
+    sch = GradeScheme.objects.filter(code=scheme).first()
     if sch is None:
         return {}
     ids = list(subject_ids) if subject_ids is not None else None

@@ -1,4 +1,7 @@
-"""Scoring pages: grade distribution, overrides, version actions, weight/threshold editor, compare."""
+"""Scoring pages: grade distribution, overrides, version actions, weight/threshold editor, compare.
+
+Every page that shows grades shows one grade scheme, names it, and offers the others (``?scheme=``).
+"""
 
 from __future__ import annotations
 
@@ -22,7 +25,9 @@ from regwatch.web.services import require
 
 from . import lifecycle
 from . import overrides as ov
-from .models import CurrentGrade, GradeOverride, GradeScheme, ModelVersion
+from .models import CurrentGrade, GradeOverride, ModelVersion
+from .panels import grade_panel
+from .read import choose_scheme
 
 
 def _version_url(version: ModelVersion) -> str:
@@ -32,7 +37,7 @@ def _version_url(version: ModelVersion) -> str:
 @login_required
 def distribution(request: Any) -> HttpResponse:
     require(request.user, "scoring.view_currentgrade")
-    scheme = GradeScheme.objects.order_by("pk").first()
+    scheme, schemes = choose_scheme(visible(CurrentGrade.objects.all(), request.user), request.GET.get("scheme"))
     grades = visible(CurrentGrade.objects.filter(scheme=scheme), request.user)
     levels = [lv["code"] for lv in (scheme.levels if scheme else [])]
 
@@ -44,10 +49,11 @@ def distribution(request: Any) -> HttpResponse:
 
     county_names = {r.path: r.name for r in Region.objects.filter(level="county")}
     by_region = table(Substr("subject__region__path", 1, 22), lambda p: county_names.get(p, p or "—"))
-    by_industry = table(F("subject__industry_code"), lambda c: f"{c} {industry_name(c)}" if c else "—")
+    by_industry = table(F("subject__industry_code"), lambda c: industry_name(c) if c else "—")
     totals = dict(grades.values_list("level").annotate(n=Count("pk")).order_by())
     chart = {
         "levels": levels,
+        "names": [lv["name"] for lv in scheme.levels] if scheme else [],
         "colors": [lv["color"] for lv in scheme.levels] if scheme else [],
         "counts": [totals.get(lv, 0) for lv in levels],
     }
@@ -56,6 +62,7 @@ def distribution(request: Any) -> HttpResponse:
         "scoring/distribution.html",
         {
             "scheme": scheme,
+            "schemes": schemes,
             "levels": levels,
             "by_region": by_region,
             "by_industry": by_industry,
@@ -76,8 +83,10 @@ def overrides(request: Any) -> HttpResponse:
                 messages.success(request, "已处理等级调整")
             else:
                 subject = get_object_or_404(visible(Subject.objects.all(), request.user), pk=request.POST.get("subject"))
-                scheme = GradeScheme.objects.order_by("pk").first()
-                assert scheme is not None
+                # The override belongs to a scheme the subject is graded in (the one chosen on the form).
+                scheme, _ = choose_scheme(CurrentGrade.objects.filter(subject=subject), request.POST.get("scheme"))
+                if scheme is None:
+                    raise ValidationError("该主体尚无已发布的评分，无法调整等级")
                 ov.propose(
                     request.user,
                     subject,
@@ -91,13 +100,26 @@ def overrides(request: Any) -> HttpResponse:
         except (ValidationError, PermissionDenied, ValueError) as exc:
             messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         return redirect("scoring:overrides")
-    rows = visible(GradeOverride.objects.all(), request.user).select_related("subject", "proposed_by", "approved_by")[:200]
-    scheme = GradeScheme.objects.order_by("pk").first()
+    rows = visible(GradeOverride.objects.all(), request.user).select_related("subject", "proposed_by", "approved_by", "scheme")[:200]
+    subject = request.GET.get("subject", "")
+    graded = visible(
+        CurrentGrade.objects.filter(subject_id=int(subject)) if subject.isdigit() else CurrentGrade.objects.all(), request.user
+    )
+    scheme, schemes = choose_scheme(graded, request.GET.get("scheme"))
     return render(
         request,
         "scoring/overrides.html",
-        {"rows": rows, "levels": scheme.levels if scheme else [], "subject": request.GET.get("subject", "")},
+        {"rows": rows, "scheme": scheme, "schemes": schemes, "levels": scheme.levels if scheme else [], "subject": subject},
     )
+
+
+@login_required
+def subject_grade(request: Any, pk: int) -> HttpResponse:
+    """The subject page's grade panel for another scheme (``?scheme=``), swapped in by the scheme select."""
+    require(request.user, "scoring.view_currentgrade")
+    subject = get_object_or_404(visible(Subject.objects.all(), request.user), pk=pk)
+    ctx = grade_panel(subject, request.user, request.GET.get("scheme"))
+    return render(request, "scoring/_subject_panel.html", {"ctx": ctx, "subject": subject})
 
 
 @login_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
-from regwatch.core.dictionaries import code_names
+from regwatch.core.dictionaries import kind_names
 from regwatch.web.registry import Column, ObjectType, register
 
 from . import filtersets
@@ -27,7 +27,7 @@ def subject_profile(subject: Subject, user: Any) -> dict[str, Any]:
         by_year[r.occurred_on.year] = by_year.get(r.occurred_on.year, 0) + 1
     seen = {y for by_year in per_year.values() for y in by_year}
     years = list(range(min(seen), max(seen) + 1)) if seen else []  # quiet years show as empty bars
-    schemes = code_names(["identifier_scheme"])["identifier_scheme"]
+    schemes = kind_names("identifier_scheme")
     return {
         "identifiers": [(schemes.get(i.scheme, i.scheme), i) for i in subject.identifiers.all()],
         "subject_tags": subject.tags.select_related("tag"),

@@ -23,11 +23,14 @@ from regwatch.web.services import require, require_in_scope
 from . import services
 from .filtersets import WarningFilterSet
 from .firing import fire, open_warning
-from .models import Level, Warning
+from .models import Level, Outcome, Warning
 
 
 class WarningSerializer(serializers.ModelSerializer):
     subject_name = serializers.CharField(source="subject.name", read_only=True)
+    # Declared so the schema allows the empty outcome of a warning not yet concluded (read-only
+    # model fields lose allow_blank, and the schema would then promise a value that is absent).
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Warning

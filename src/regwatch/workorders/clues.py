@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from regwatch.accounts.scope import visible
 from regwatch.core.models import Organization
+from regwatch.packs.installed import dispatch_workflow
 from regwatch.web.services import require, require_in_scope
 
 from .models import Clue, Ledger, LedgerItem
@@ -62,14 +63,15 @@ def build_ledger(user: Any, name: str, period: str) -> Ledger:
 
 
 @transaction.atomic
-def dispatch_ledger(user: Any, ledger: Ledger, workflow: str = "clue_check") -> int:
+def dispatch_ledger(user: Any, ledger: Ledger, workflow: str | None = None) -> int:
+    """Create one order per undispatched item, in ``workflow`` or else the one its subject's pack declares for clues."""
     require(user, "workorders.add_workorder")
     require_in_scope(user, ledger)
     created = 0
     for it in ledger.items.select_related("clue__region", "clue__subject", "organization").filter(work_order__isnull=True):
         order = create_order(
             user,
-            workflow=workflow,
+            workflow=workflow or dispatch_workflow("clue", it.clue.subject.pack if it.clue.subject else None),
             title=f"【{ledger.period}台账】{it.clue.title}",
             description=it.clue.content,
             region=it.clue.region,

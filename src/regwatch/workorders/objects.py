@@ -56,4 +56,4 @@ def subject_panel(subject: Any, user: Any) -> dict[str, Any] | None:
     return {"warnings": warnings, "orders": orders}
 
 
-register_panel(Panel("risk_disposal", "在办预警与工单", "workorders/_subject_panel.html", context=subject_panel, order=30))
+register_panel(Panel("open_orders", "在办预警与工单", "workorders/_subject_panel.html", context=subject_panel, order=30))

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +19,7 @@ from regwatch.accounts.scope import visible
 from regwatch.audit.services import history, record_access
 from regwatch.core.models import Organization, Region
 from regwatch.core.text import error_text
+from regwatch.packs.installed import dispatch_workflow
 from regwatch.subjects.models import Subject
 from regwatch.warnings import services as warning_services
 from regwatch.web.forms import style_form
@@ -37,9 +38,10 @@ def from_warning(request: HttpRequest, warning_pk: int) -> HttpResponse:
     """派单处置 on the warning page: a new order of the chosen workflow for the warning's subject."""
     w = get_object_or_404(warning_services.scoped(request.user), pk=warning_pk)
     try:
+        pack = (w.rule.pack if w.rule else "") or w.subject.pack
         order = workflow.create_order(
             request.user,
-            workflow=request.POST.get("workflow", ""),
+            workflow=request.POST.get("workflow") or dispatch_workflow("warning", pack),
             title=w.title,
             description=w.message,
             region=w.subject.region,
@@ -47,7 +49,7 @@ def from_warning(request: HttpRequest, warning_pk: int) -> HttpResponse:
             source="warning",
             warning=w,
         )
-    except (workflow.TransitionRefused, PermissionDenied) as exc:
+    except (workflow.TransitionRefused, PermissionDenied, ValidationError) as exc:
         messages.error(request, error_text(exc))
         return redirect("warnings:detail", w.pk)
     messages.success(request, f"已生成工单 {order.number}")
@@ -56,10 +58,14 @@ def from_warning(request: HttpRequest, warning_pk: int) -> HttpResponse:
 
 def warning_context(user: Any, warning: Any) -> dict[str, Any]:
     """What the warning page needs for its 派单处置 form (added through warnings.views.DETAIL_CONTEXT)."""
-    return {
-        "workflows": WorkflowDefinition.objects.filter(is_current=True),
-        "can_dispatch": user.has_perm("workorders.add_workorder"),
-    }
+    pack = (warning.rule.pack if warning.rule else "") or warning.subject.pack
+    try:
+        declared = dispatch_workflow("warning", pack)
+    except ValidationError:
+        declared = ""
+    # The pack's own workflows, the one it declares for warnings first (and preselected).
+    workflows = sorted(WorkflowDefinition.objects.filter(is_current=True, pack=pack), key=lambda wf: (wf.code != declared, wf.code))
+    return {"workflows": workflows, "can_dispatch": user.has_perm("workorders.add_workorder")}
 
 
 @login_required

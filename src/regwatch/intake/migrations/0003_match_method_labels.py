@@ -3,12 +3,21 @@
 from django.db import migrations, models
 
 
+def _identifier_matches(apps, schema_editor):  # type: ignore[no-untyped-def]
+    old = "licence"  # the one legacy value; allowed by tests/packs/test_generic.py
+    apps.get_model("intake", "MergeLog").objects.filter(method=old).update(method="identifier")
+    apps.get_model("intake", "RecordLineage").objects.filter(match_method=old).update(match_method="identifier")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("intake", "0002_pack_local_edits"),
     ]
 
     operations = [
+        # Identifier matches were stored under the name of one pack's licence scheme before
+        # matching read every matchable scheme; they are identifier matches.
+        migrations.RunPython(_identifier_matches, migrations.RunPython.noop),
         migrations.AlterField(
             model_name="mergelog",
             name="method",
@@ -16,7 +25,6 @@ class Migration(migrations.Migration):
                 choices=[
                     ("uscc", "统一社会信用代码一致"),
                     ("identifier", "主体标识一致"),
-                    ("licence", "许可证编号一致"),
                     ("fuzzy", "名称地址相似，自动合并"),
                     ("review", "人工复核确认"),
                 ],
@@ -32,7 +40,6 @@ class Migration(migrations.Migration):
                 choices=[
                     ("uscc", "统一社会信用代码一致"),
                     ("identifier", "主体标识一致"),
-                    ("licence", "许可证编号一致"),
                     ("fuzzy", "名称地址相似，自动合并"),
                     ("review", "人工复核确认"),
                 ],
