@@ -21,7 +21,7 @@ from regwatch.audit.services import history
 
 from .export import export_xlsx
 from .forms import style_form
-from .registry import REGISTRY, ObjectType, field_label, value_at
+from .registry import REGISTRY, ObjectType, field_label, shown, value_at
 from .services import delete_object, require, save_object
 
 PAGE_SIZES = (25, 50, 100)
@@ -67,7 +67,7 @@ class ObjectListView(ObjectView):
             per_page = 50
         paginator = Paginator(qs, per_page if per_page in PAGE_SIZES else 50)
         page = paginator.get_page(request.GET.get("page"))
-        rows = [(obj, [value_at(obj, c.name) for c in otype.columns]) for obj in page.object_list]
+        rows = [(obj, [shown(value_at(obj, c.name)) for c in otype.columns]) for obj in page.object_list]
         query = request.GET.copy()
         for key in ("page", "sort", "export"):
             query.pop(key, None)
@@ -92,7 +92,7 @@ class ObjectDetailView(ObjectView):
         obj = self.get_object(pk)
         model: Any = otype.model
         fields = otype.detail_fields or [f.name for f in model._meta.concrete_fields if f.name != "id"]
-        details = [(field_label(model, name), value_at(obj, name)) for name in fields]
+        details = [(field_label(model, name), shown(value_at(obj, name))) for name in fields]
         context = {
             "otype": otype,
             "object": obj,
