@@ -93,10 +93,11 @@ register(
             Column("passed"),
             Column("value"),
             Column("ok"),
+            Column("region__full_name", "所属区划", sort="region__path"),
             Column("measured_at"),
         ],
         filterset=MeasurementFilterSet,
-        select_related=("rule", "source"),
+        select_related=("rule", "source", "region"),
     )
 )
 
