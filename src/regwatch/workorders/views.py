@@ -1,4 +1,4 @@
-"""Work-order screens: queue, detail with merged timeline and actions, create, print, statistics."""
+"""Work-order screens beyond the generic list/detail: the queue, transitions, create, print, statistics."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from regwatch.accounts.scope import visible
-from regwatch.audit.services import history
 from regwatch.core.models import Organization, Region
 from regwatch.web.forms import style_form
 from regwatch.web.services import require
@@ -54,7 +53,7 @@ def next_view(request: HttpRequest) -> HttpResponse:
         messages.info(request, "当前队列没有可领取的工单")
         return redirect("workorders:queue")
     messages.success(request, f"已领取工单 {order.number}，{q.LOCK_MINUTES} 分钟内他人不会领取")
-    return redirect("workorders:detail", order.pk)
+    return redirect("web:work-orders_detail", order.pk)
 
 
 def _action_forms(order: WorkOrder, user: Any) -> list[dict[str, Any]]:
@@ -68,22 +67,21 @@ def _action_forms(order: WorkOrder, user: Any) -> list[dict[str, Any]]:
     return shown
 
 
+def order_context(order: WorkOrder, user: Any) -> dict[str, Any]:
+    """What the generic detail page of a work order adds: the timeline and the transition forms."""
+    return {
+        "order": order,
+        "timeline": timeline(order),
+        "actions": _action_forms(order, user),
+        "can_comment": user.has_perm("workorders.add_comment"),
+        "co_orgs": order.co_orgs.all(),
+    }
+
+
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, "workorders.view_workorder")
-    order = get_object_or_404(scoped(request.user), pk=pk)
-    return render(
-        request,
-        "workorders/detail.html",
-        {
-            "order": order,
-            "timeline": timeline(order),
-            "actions": _action_forms(order, request.user),
-            "audit": history(order)[:50],
-            "can_comment": request.user.has_perm("workorders.add_comment"),
-            "co_orgs": order.co_orgs.all(),
-        },
-    )
+    """The old address of an order's page: the generic detail at /work-orders/<pk>/ replaced it."""
+    return redirect("web:work-orders_detail", pk)
 
 
 @login_required
@@ -99,7 +97,7 @@ def transition_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"操作未执行：{exc.message}")
     else:
         messages.success(request, f"已{step.action_name}")
-    return redirect("workorders:detail", order.pk)
+    return redirect("web:work-orders_detail", order.pk)
 
 
 @login_required
@@ -110,7 +108,7 @@ def comment_view(request: HttpRequest, pk: int) -> HttpResponse:
     text = request.POST.get("text", "").strip()
     if text:
         Comment.objects.create(order=order, author_id=request.user.pk, text=text)
-    return redirect("workorders:detail", order.pk)
+    return redirect("web:work-orders_detail", order.pk)
 
 
 class NewOrderForm(forms.Form):
@@ -147,7 +145,7 @@ def new_view(request: HttpRequest) -> HttpResponse:
         except (workflow.TransitionRefused, PermissionDenied) as exc:
             form.add_error(None, getattr(exc, "message", str(exc)))
         else:
-            return redirect("workorders:detail", order.pk)
+            return redirect("web:work-orders_detail", order.pk)
     return render(request, "workorders/new.html", {"form": form})
 
 
