@@ -32,4 +32,5 @@ def test_grade_explanation_on_the_subject_page_and_the_alert_pool(page: Any) -> 
 
     page.goto(f"{page.base_url}/warnings/")
     expect(page.locator("h2.page-title")).to_have_text("预警池")
-    expect(page.locator("#warning-table")).to_be_visible()
+    expect(page.locator("#object-list")).to_be_visible()
+    expect(page.locator("#bulk-form")).to_be_visible()
