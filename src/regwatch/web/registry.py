@@ -144,6 +144,8 @@ def shown(value: Any) -> Any:
     """A value as an official reads it: 是/否 rather than True/False, local time to the minute."""
     if isinstance(value, bool):
         return "是" if value else "否"
+    if value == "":
+        return None  # shown as "—" on a detail page
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else value.strftime("%Y-%m-%d %H:%M")
     return value

@@ -21,6 +21,7 @@ from regwatch.audit.services import history
 
 from .export import export_xlsx
 from .forms import style_form
+from .history import readable_history
 from .registry import REGISTRY, ObjectType, field_label, shown, value_at
 from .services import delete_object, require, save_object
 
@@ -98,7 +99,7 @@ class ObjectDetailView(ObjectView):
             "object": obj,
             "details": details,
             # Whoever may change an object may see how it changed; auditors see all.
-            "history": history(obj)[:50]
+            "history": readable_history(obj, history(obj)[:50])
             if request.user.has_perm("audit.view_auditevent") or request.user.has_perm(otype.perm("change"))
             else None,
             "can_change": otype.editable and request.user.has_perm(otype.perm("change")),
@@ -151,6 +152,12 @@ class ObjectEditView(ObjectView):
 
 
 class ObjectDeleteView(ObjectView):
+    def dispatch(self, request: HttpRequest, *args: Any, slug: str = "", **kwargs: Any) -> HttpResponseBase:
+        otype = REGISTRY.get(slug)
+        if otype is None or not otype.editable:
+            raise Http404
+        return super().dispatch(request, *args, slug=slug, **kwargs)
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         require(request.user, self.otype.perm("delete"))
         return render(request, "web/confirm_delete.html", {"otype": self.otype, "object": self.get_object(pk)})
