@@ -16,6 +16,7 @@ from regwatch.web.registry import Column, ObjectType, register
 
 from .filtersets import RuleFilterSet, WarningFilterSet
 from .models import OPEN_STATUSES, Outcome, Warning, WarningRule
+from .views import DETAIL_CONTEXT
 
 
 def rule_context(rule: WarningRule, user: Any) -> dict[str, Any]:
@@ -33,17 +34,16 @@ def rule_context(rule: WarningRule, user: Any) -> dict[str, Any]:
 
 
 def warning_context(w: Warning, user: Any) -> dict[str, Any]:
-    from regwatch.workorders.models import WorkflowDefinition
-
-    return {
+    context = {
         "w": w,
         "related": visible(Warning.objects.filter(subject=w.subject, status__in=OPEN_STATUSES).exclude(pk=w.pk), user),
         "merged": visible(w.merged.all(), user),
         "orders": visible(w.work_orders.all(), user),
-        "workflows": WorkflowDefinition.objects.filter(is_current=True),
         "can_change": user.has_perm("warnings.change_warning"),
-        "can_dispatch": user.has_perm("workorders.add_workorder"),
     }
+    for extra in DETAIL_CONTEXT:  # apps above warnings add their part (workorders: dispatch)
+        context.update(extra(user, w))
+    return context
 
 
 register(

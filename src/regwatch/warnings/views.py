@@ -4,6 +4,7 @@ review/snooze/suppress/merge/dispatch actions posted from a warning's page."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +21,9 @@ from regwatch.accounts.scope import visible
 
 from . import services
 from .models import Warning
+
+# Context that apps above us add to the warning page (workorders: the workflows to dispatch to).
+DETAIL_CONTEXT: list[Callable[[Any, Warning], dict[str, Any]]] = []
 
 
 def scoped(user: Any) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 
 from regwatch.accounts.scope import visible
 from regwatch.subjects.panels import Panel, register_panel
+from regwatch.warnings.views import DETAIL_CONTEXT as WARNING_DETAIL_CONTEXT
 from regwatch.web.registry import Column, Link, ObjectType, register, register_link
 
 from .clue_views import clue_context, ledger_context
@@ -128,6 +129,19 @@ register(
         list_actions="workorders/_ledger_list_actions.html",
     )
 )
+
+
+def dispatch_context(user: Any, warning: Any) -> dict[str, Any]:
+    """What the warning page needs for its 派单处置 form (through warnings.views.DETAIL_CONTEXT)."""
+    return {
+        "workflows": WorkflowDefinition.objects.filter(is_current=True),
+        "can_dispatch": user.has_perm("workorders.add_workorder"),
+    }
+
+
+if dispatch_context not in WARNING_DETAIL_CONTEXT:
+    WARNING_DETAIL_CONTEXT.append(dispatch_context)
+
 register_link(Link("工单处置", "工单队列", "workorders:queue", "workorders.view_workorder", 42))
 register_link(Link("工单处置", "办理时效统计", "workorders:stats", "workorders.view_workorder", 46))
 
