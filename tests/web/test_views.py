@@ -45,20 +45,64 @@ def test_posting_without_csrf_token_is_refused(data_admin: Any) -> None:
     assert client.post("/tags/add/", {"code": "x", "name": "x"}).status_code == 403
 
 
+@pytest.fixture
+def built(inspector: Any, admin: Any) -> Any:
+    from tests.builders import build, make_world
+
+    world = make_world(inspector, admin)
+    return lambda slug: build(REGISTRY[slug].model, world)
+
+
 @pytest.mark.parametrize("slug", SLUGS)
 def test_every_list_and_detail_renders_with_bounded_queries(
-    slug: str, superuser_client: Client, django_assert_max_num_queries: Any
+    slug: str, built: Any, superuser_client: Client, django_assert_max_num_queries: Any
 ) -> None:
     otype = REGISTRY[slug]
+    inside, _ = built(slug)
     # The query count must not grow with the rows shown (no N+1): 100 rows, a fixed budget.
     with django_assert_max_num_queries(15):
         response = superuser_client.get(otype.url(), {"per_page": 100})
     assert response.status_code == 200
-    obj = otype.queryset().first()
-    if obj is not None:
-        assert superuser_client.get(otype.url("detail", obj)).status_code == 200
+    if otype.model._meta.model_name != "message":  # an inbox is its owner's only, superusers included
+        assert superuser_client.get(otype.url("detail", inside)).status_code == 200
     if otype.editable:
         assert superuser_client.get(otype.url("add")).status_code == 200
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_lists_and_details_show_no_raw_booleans_or_empty_values(slug: str, built: Any, admin: Any, inspector: Any) -> None:
+    from tests.conftest import login
+
+    otype = REGISTRY[slug]
+    inside, _ = built(slug)
+    client = login(inspector if otype.model._meta.model_name == "message" else admin)
+    client.force_login(inspector if otype.model._meta.model_name == "message" else _root())
+    for url in (otype.url(), otype.url("detail", inside)):
+        body = client.get(url).content.decode()
+        for raw in (">True<", ">False<", ">None<"):
+            assert raw not in body, f"{url} shows {raw}"
+
+
+def _root() -> Any:
+    from regwatch.accounts.models import User
+
+    return User.objects.get_or_create(username="root", defaults={"is_superuser": True, "scope_all": True})[0]
+
+
+@pytest.mark.parametrize("slug", [s for s in SLUGS if not REGISTRY[s].editable])
+def test_read_only_types_cannot_be_added_changed_or_deleted(slug: str, built: Any, superuser_client: Client) -> None:
+    from rest_framework.test import APIClient
+
+    otype = REGISTRY[slug]
+    inside, _ = built(slug)
+    assert superuser_client.get(f"/{slug}/add/").status_code in (404, 405)
+    superuser_client.post(f"/{slug}/{inside.pk}/delete/")
+    assert type(inside)._default_manager.filter(pk=inside.pk).exists()
+    assert superuser_client.get(otype.url()).context["can_add"] is False
+    api = APIClient()
+    api.force_authenticate(_root())
+    assert api.post(f"/api/v1/{slug}/", {}, format="json").status_code == 405
+    assert api.delete(f"/api/v1/{slug}/{inside.pk}/").status_code in (404, 405)
 
 
 def test_subject_list_paginates_sorts_and_filters(superuser_client: Client) -> None:

@@ -141,13 +141,18 @@ def test_statistics_and_screens(business_admin: Any, inspector: Any, subject: An
         "/workorders/?tab=team",
         "/workorders/?tab=overdue",
         "/workorders/stats/",
-        f"/workorders/{order.pk}/",
-        "/workorders/clues/",
-        "/workorders/ledgers/",
+        f"/work-orders/{order.pk}/",
+        "/work-orders/",
+        "/clues/",
+        "/ledgers/",
         "/workorders/new/",
     ]:
         r = inspector_client.get(url)
         assert r.status_code in (200, 403), url
+    # The old addresses of the order page and the clue and ledger lists lead to the generic pages.
+    assert inspector_client.get(f"/workorders/{order.pk}/")["Location"] == f"/work-orders/{order.pk}/"
+    assert inspector_client.get("/workorders/clues/")["Location"] == "/clues/"
+    assert inspector_client.get("/workorders/ledgers/")["Location"] == "/ledgers/"
     assert order.number in inspector_client.get("/workorders/").content.decode()
     wf = WorkflowDefinition.objects.get(code="risk_disposal", is_current=True)
     body = admin_client.get(f"/workflows/{wf.pk}/").content.decode()
@@ -162,7 +167,7 @@ def test_statistics_and_screens(business_admin: Any, inspector: Any, subject: An
 def test_take_next_button_and_new_order_form(business_admin: Any, inspector: Any, subject: Any, inspector_client: Any) -> None:
     _orders(business_admin, subject, 1, inspector.organization)
     r = inspector_client.post("/workorders/next/")
-    assert r.status_code == 302 and "/workorders/" in r["Location"]
+    assert r.status_code == 302 and "/work-orders/" in r["Location"]
     client = __import__("tests.conftest", fromlist=["login"]).login(business_admin)
     r = client.post(
         "/workorders/new/",

@@ -1,7 +1,9 @@
 """Data scope: the one place that decides which rows a user may see.
 
 A model opts in by naming the path to its region in ``scope_region_field``
-(``"region"`` for subjects, ``"subject__region"`` for records).  Every list,
+(``"region"`` for subjects, ``"subject__region"`` for records), or, for what belongs to one
+person rather than to a region (a message in someone's inbox), the path to that user in
+``scope_owner_field``: everyone, administrators included, sees only their own.  Every list,
 detail, export, search and API query goes through ``visible`` — the generic
 UI views and API viewsets call it, and services take the user for the same reason.
 """
@@ -45,10 +47,13 @@ def region_filter(user: Any) -> Q | None:
 
 
 def is_scoped(model: type[models.Model]) -> bool:
-    return bool(getattr(model, "scope_region_field", None))
+    return bool(getattr(model, "scope_region_field", None) or getattr(model, "scope_owner_field", None))
 
 
 def visible(qs: models.QuerySet[M], user: Any) -> models.QuerySet[M]:
+    owner = getattr(qs.model, "scope_owner_field", None)
+    if owner:
+        return qs.filter(**{owner: user.pk}) if getattr(user, "is_authenticated", False) else qs.none()
     field = getattr(qs.model, "scope_region_field", None)
     if not field:
         return qs if getattr(user, "is_authenticated", False) else qs.none()
@@ -73,6 +78,9 @@ def allows_object(user: Any, obj: models.Model) -> bool:
     """Whether ``user`` may hold ``obj`` in scope: used on writes, where the row may not exist yet."""
     if not is_scoped(type(obj)):
         return bool(getattr(user, "is_authenticated", False))
+    owner = getattr(type(obj), "scope_owner_field", None)
+    if owner:
+        return getattr(user, "is_authenticated", False) and getattr(obj, f"{owner}_id", None) == user.pk
     paths = region_paths(user)
     if paths is None:
         return True

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import django_filters
 
+from regwatch.subjects.filtersets import RegionSubtreeFilter
 from regwatch.web.filters import DateRangeFilter, SearchFilterSet
 
 from .models import Batch, FieldMapping, QuarantinedRow, Source
@@ -30,19 +31,21 @@ class FieldMappingFilterSet(SearchFilterSet):
 class BatchFilterSet(SearchFilterSet):
     search_fields = ("filename", "source__name", "source__code")
     status = django_filters.ChoiceFilter(choices=Batch.Status.choices, label="状态")
+    region = RegionSubtreeFilter()
     started_at = DateRangeFilter(label="开始时间（起止）")
 
     class Meta:
         model = Batch
-        fields = ["q", "source", "status", "started_at"]
+        fields = ["q", "source", "status", "region", "started_at"]
 
 
 class QuarantinedRowFilterSet(SearchFilterSet):
     search_fields = ("sheet",)
     status = django_filters.ChoiceFilter(choices=QuarantinedRow.Status.choices, label="状态")
     batch = django_filters.NumberFilter(label="批次")
+    region = RegionSubtreeFilter()
     created_at = DateRangeFilter(label="隔离时间（起止）")
 
     class Meta:
         model = QuarantinedRow
-        fields = ["q", "batch", "status", "created_at"]
+        fields = ["q", "batch", "status", "region", "created_at"]

@@ -86,7 +86,14 @@ class FieldMapping(PackOwned):
 
 
 class Batch(models.Model):
-    """One intake (a file, a push call, a pull run) and what became of its rows."""
+    """One intake (a file, a push call, a pull run) and what became of its rows.
+
+    ``region`` is the smallest region holding every subject the batch's rows resolved to and the
+    uploader's organisation (``intake.regions``), so a county data administrator sees the county's
+    batches; a batch with no known region is seen by all-region staff only.
+    """
+
+    scope_region_field = "region"
 
     class Status(models.TextChoices):
         RUNNING = "running", "处理中"
@@ -117,6 +124,7 @@ class Batch(models.Model):
     )
     started_at = models.DateTimeField("开始时间", default=timezone.now)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    region = models.ForeignKey("core.Region", verbose_name="所属区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "导入批次"
@@ -132,6 +140,10 @@ class Batch(models.Model):
 
 
 class QuarantinedRow(models.Model):
+    """A row held back; ``region`` is its subject's when one is known, else its batch's."""
+
+    scope_region_field = "region"
+
     class Status(models.TextChoices):
         PENDING = "pending", "待处理"
         REVIEW = "review", "待人工确认匹配"
@@ -148,6 +160,7 @@ class QuarantinedRow(models.Model):
     resubmitted_at = models.DateTimeField("重新提交时间", null=True, blank=True)
     record = models.ForeignKey("subjects.Record", verbose_name="入库记录", null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField("隔离时间", auto_now_add=True)
+    region = models.ForeignKey("core.Region", verbose_name="所属区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "隔离数据"

@@ -1,8 +1,7 @@
 """Sources, mappings, batches and quarantined rows in the generic UI and API.
 
-None of these carries a region: a quarantined row is by definition not yet attached to a subject,
-so these lists are reference/operations data restricted by permission to data administrators
-(see UNSCOPED_REFERENCE in tests/accounts/test_scope.py).
+Sources and mappings are configuration.  Batches and quarantined rows carry the region of the
+subjects they resolved to (``intake.regions``), so a county data administrator sees the county's.
 """
 
 from __future__ import annotations
@@ -113,10 +112,11 @@ register(
             Column("merged"),
             Column("quarantined"),
             Column("fixed"),
+            Column("region__full_name", "所属区划", sort="region__path"),
             Column("started_at"),
         ],
         filterset=filtersets.BatchFilterSet,
-        select_related=("source", "job"),
+        select_related=("source", "job", "region"),
         detail_template="intake/batch_detail.html",
         detail_context=batch_context,
         detail_fields=[
@@ -127,6 +127,7 @@ register(
             "mapping",
             "status",
             "created_by",
+            "region",
             "started_at",
             "finished_at",
             "error",
@@ -152,6 +153,7 @@ register(
             "error",
             "started_at",
             "finished_at",
+            "region",
         ],
     )
 )
@@ -168,13 +170,14 @@ register(
             Column("sheet"),
             Column("status"),
             Column("reason_text", sort=None),
+            Column("region__full_name", "所属区划", sort="region__path"),
             Column("created_at"),
         ],
         filterset=filtersets.QuarantinedRowFilterSet,
-        select_related=("batch",),
+        select_related=("batch", "region"),
         detail_template="intake/quarantine_detail.html",
         detail_context=quarantine_context,
-        detail_fields=["batch", "row_number", "sheet", "status", "reason_text", "resubmitted_at", "record", "created_at"],
+        detail_fields=["batch", "row_number", "sheet", "status", "reason_text", "region", "resubmitted_at", "record", "created_at"],
         api_fields=[
             "id",
             "batch",
@@ -186,6 +189,7 @@ register(
             "fixed_raw",
             "resubmitted_at",
             "record",
+            "region",
             "created_at",
         ],
     )

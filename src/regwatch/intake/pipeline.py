@@ -41,6 +41,7 @@ from .models import (
     SubjectLineage,
 )
 from .readers import Opened, ReadError, Row, open_file
+from .regions import assign_regions
 from .signals import batch_finished
 
 CHUNK = 2000
@@ -428,6 +429,7 @@ def run_batch(
         Batch.objects.filter(pk=batch.pk).update(status=batch.status, finished_at=batch.finished_at)
         progress.finish(result=summary(batch), message=f"完成：读取 {batch.rows_read} 行")
     _after(source, batch)
+    assign_regions(batch)  # data scope; before the quality gate, whose measurements take the batch's region
     _quality(source, batch)
     return batch
 
@@ -475,6 +477,7 @@ def fail_batch(source: Source, message: str, *, user: Any = None, filename: str 
         finished_at=timezone.now(),
     )
     Source.objects.filter(pk=source.pk).update(health=Source.Health.ERROR)
+    assign_regions(batch)
     return batch
 
 
@@ -580,6 +583,7 @@ def undo_merge(log: MergeLog, user: Any) -> None:
             row_number=log.row_number,
             raw=log.raw,
             reasons=[{"rule": "merge_undone", "field": "subject", "message": "合并已撤销，请核对主体后重新提交", "severity": BLOCK}],
+            region=log.batch.region,
         )
         log.undone_at, log.undone_by = timezone.now(), _user(user)
         log.save(update_fields=["undone_at", "undone_by"])

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 
 class Message(models.Model):
+    scope_owner_field = "recipient"  # an inbox is personal: nobody else sees it, administrators included
+
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField("类型", max_length=40)
     title = models.CharField("标题", max_length=200)

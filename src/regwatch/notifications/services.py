@@ -187,7 +187,7 @@ def notify_followers(warning: Any) -> int:
     users = [f.user for f in RuleFollow.objects.filter(rule_id=warning.rule_id).select_related("user")]
     users = [u for u in users if u.has_perm("warnings.view_warning")]
     context = {"title": warning.title, "message": warning.message, "level": warning.get_level_display()}
-    return notify(users, "warning_new", context, url=reverse("warnings:detail", args=[warning.pk]), about=warning)
+    return notify(users, "warning_new", context, url=reverse("web:warnings_detail", args=[warning.pk]), about=warning)
 
 
 # --- work orders -------------------------------------------------------------------------
@@ -226,4 +226,4 @@ def notify_order(order_pk: int, event: str, ctx: dict[str, Any], roles: Iterable
         "due_soon": "order_due_soon",
     }[event]
     users = [u for u in users if u.pk != actor_id]
-    return notify(users, template, context, url=reverse("workorders:detail", args=[order.pk]), about=order)
+    return notify(users, template, context, url=reverse("web:work-orders_detail", args=[order.pk]), about=order)

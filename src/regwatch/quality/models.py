@@ -58,6 +58,8 @@ class QualityRule(models.Model):
 
 
 class Measurement(models.Model):
+    scope_region_field = "region"  # the measured batch's region (intake.regions)
+
     rule = models.ForeignKey(QualityRule, verbose_name="规则", on_delete=models.CASCADE, related_name="measurements")
     source = models.ForeignKey("intake.Source", verbose_name="数据源", on_delete=models.CASCADE, related_name="+")
     batch = models.ForeignKey("intake.Batch", verbose_name="批次", on_delete=models.CASCADE, related_name="measurements")
@@ -67,6 +69,7 @@ class Measurement(models.Model):
     value = models.FloatField("度量值")
     ok = models.BooleanField("达标")
     measured_at = models.DateTimeField("度量时间", default=timezone.now)
+    region = models.ForeignKey("core.Region", verbose_name="所属区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "质量度量"

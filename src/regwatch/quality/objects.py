@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import django_filters
 
+from regwatch.subjects.filtersets import RegionSubtreeFilter
 from regwatch.web.filters import DateRangeFilter, SearchFilterSet
 from regwatch.web.registry import Column, Link, ObjectType, register, register_link
 
@@ -20,11 +21,12 @@ class QualityRuleFilterSet(SearchFilterSet):
 
 class MeasurementFilterSet(SearchFilterSet):
     search_fields = ("rule__name", "source__name")
+    region = RegionSubtreeFilter()
     measured_at = DateRangeFilter(label="度量时间（起止）")
 
     class Meta:
         model = Measurement
-        fields = ["q", "rule", "source", "batch", "ok", "measured_at"]
+        fields = ["q", "rule", "source", "batch", "ok", "region", "measured_at"]
 
 
 register(
@@ -93,10 +95,11 @@ register(
             Column("passed"),
             Column("value"),
             Column("ok"),
+            Column("region__full_name", "所属区划", sort="region__path"),
             Column("measured_at"),
         ],
         filterset=MeasurementFilterSet,
-        select_related=("rule", "source"),
+        select_related=("rule", "source", "region"),
     )
 )
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from regwatch.accounts.scope import visible
 from regwatch.intake.models import RecordLineage
 
 from .models import Dimension, Measurement, QualityRule
@@ -59,7 +60,15 @@ def measure_batch(batch: Any) -> list[Measurement]:
         m, _ = Measurement.objects.update_or_create(
             rule=rule,
             batch=batch,
-            defaults={"source": batch.source, "period": period, "total": total, "passed": passed, "value": value, "ok": rule.passes(value)},
+            defaults={
+                "source": batch.source,
+                "region": batch.region,
+                "period": period,
+                "total": total,
+                "passed": passed,
+                "value": value,
+                "ok": rule.passes(value),
+            },
         )
         out.append(m)
     return out
@@ -77,9 +86,15 @@ def _ratio(qs: Any) -> float | None:
     return (agg["p"] or 0) / agg["t"] if agg["t"] else None
 
 
-def scores(period: dt.date | None = None, source: Any = None) -> dict[str, Any]:
+def _measurements(user: Any) -> Any:
+    """Measurements ``user`` may see (a county sees its county's batches); all when no user is given (commands)."""
+    qs = Measurement.objects.all()
+    return qs if user is None else visible(qs, user)
+
+
+def scores(period: dt.date | None = None, source: Any = None, user: Any = None) -> dict[str, Any]:
     """Quality score (0–100) per dataset, source and field, and the key-field pass rate, for a month."""
-    qs = Measurement.objects.select_related("rule", "source")
+    qs = _measurements(user).select_related("rule", "source")
     if period:
         qs = qs.filter(period=_month(period))
     if source is not None:
@@ -101,7 +116,7 @@ def scores(period: dt.date | None = None, source: Any = None) -> dict[str, Any]:
     return result
 
 
-def monthly_report(source: Any, month: dt.date, months: int = 6) -> dict[str, Any]:
+def monthly_report(source: Any, month: dt.date, months: int = 6, user: Any = None) -> dict[str, Any]:
     """Per-source monthly report: every rule's pass rate this month, the trend and the worst fields."""
     month = _month(month)
     periods = []
@@ -110,9 +125,9 @@ def monthly_report(source: Any, month: dt.date, months: int = 6) -> dict[str, An
         periods.append(day)
         day = _month(day - dt.timedelta(days=1))
     periods.reverse()
-    qs = Measurement.objects.filter(source=source)
+    qs = _measurements(user).filter(source=source)
     rows = []
-    for rule in QualityRule.objects.filter(measurements__source=source).distinct():
+    for rule in QualityRule.objects.filter(pk__in=qs.values("rule")):
         trend = [_ratio(qs.filter(rule=rule, period=p)) for p in periods]
         current = trend[-1]
         rows.append({"rule": rule, "value": current, "ok": current is None or rule.passes(current), "trend": trend})

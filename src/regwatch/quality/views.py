@@ -24,7 +24,7 @@ def report(request: HttpRequest) -> HttpResponse:
         month = timezone.localdate().replace(day=1)
     sources = Source.objects.order_by("code")
     source = sources.filter(code=request.GET.get("source", "")).first()
-    context = {"month": month, "sources": sources, "source": source, "scores": scores(month)}
+    context = {"month": month, "sources": sources, "source": source, "scores": scores(month, user=request.user)}
     if source is not None:
-        context["report"] = monthly_report(source, month)
+        context["report"] = monthly_report(source, month, user=request.user)
     return render(request, "quality/report.html", context)

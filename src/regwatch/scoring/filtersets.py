@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import django_filters
 
+from regwatch.subjects.filtersets import RegionSubtreeFilter
 from regwatch.web.filters import SearchFilterSet
 
-from .models import GradeScheme, ModelVersion, ScoringRun
+from .models import CurrentGrade, GradeOverride, GradeScheme, ModelVersion, Score, ScoringRun
 
 
 class GradeSchemeFilterSet(SearchFilterSet):
@@ -32,3 +33,31 @@ class ScoringRunFilterSet(SearchFilterSet):
     class Meta:
         model = ScoringRun
         fields = ["q", "status", "mode", "as_of"]
+
+
+class ScoreFilterSet(SearchFilterSet):
+    search_fields = ("subject__name", "subject__uscc")
+    region = RegionSubtreeFilter(region_field="subject__region")
+
+    class Meta:
+        model = Score
+        fields = ["q", "run", "level", "region"]
+
+
+class CurrentGradeFilterSet(SearchFilterSet):
+    search_fields = ("subject__name", "subject__uscc")
+    region = RegionSubtreeFilter(region_field="subject__region")
+
+    class Meta:
+        model = CurrentGrade
+        fields = ["q", "scheme", "level", "region", "as_of"]
+
+
+class GradeOverrideFilterSet(SearchFilterSet):
+    search_fields = ("subject__name", "subject__uscc", "reason")
+    status = django_filters.ChoiceFilter(choices=GradeOverride.Status.choices, label="状态")
+    region = RegionSubtreeFilter(region_field="subject__region")
+
+    class Meta:
+        model = GradeOverride
+        fields = ["q", "scheme", "status", "level", "region"]

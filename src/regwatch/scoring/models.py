@@ -39,6 +39,15 @@ class GradeScheme(PackOwned):
     def level(self, code: str | None) -> dict[str, Any]:
         return next((lv for lv in self.levels if lv["code"] == code), {"code": code or "", "name": "", "color": "#999999"})
 
+    def level_label(self, code: str | None) -> str:
+        """“A 低风险”: the code officials use together with its name."""
+        return f"{code or ''} {self.level(code)['name']}".strip()
+
+
+def _labelled(prop: Any, label: str) -> Any:
+    prop.fget.label = label  # read by web.registry.field_label for column headers
+    return prop
+
 
 @audited
 class ScoreModel(PackOwned):
@@ -181,7 +190,9 @@ class Score(models.Model):
         constraints = [models.UniqueConstraint(fields=["run", "subject"], name="score_run_subject")]
 
     def __str__(self) -> str:
-        return f"{self.subject_id} {self.level} {self.score:.1f}"
+        return f"{self.subject.name} {self.level}级 {self.score:.1f}分"
+
+    level_name = _labelled(property(lambda self: self.run.scheme.level_label(self.level)), "等级")
 
 
 class CurrentGrade(models.Model):
@@ -203,7 +214,9 @@ class CurrentGrade(models.Model):
         constraints = [models.UniqueConstraint(fields=["subject", "scheme"], name="current_grade_unique")]
 
     def __str__(self) -> str:
-        return f"{self.subject_id} {self.level} {self.score:.1f}"
+        return f"{self.subject.name} {self.level}级 {self.score:.1f}分"
+
+    level_name = _labelled(property(lambda self: self.scheme.level_label(self.level)), "等级")
 
 
 class GradeChange(models.Model):
@@ -258,4 +271,6 @@ class GradeOverride(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.subject_id} → {self.level}"
+        return f"{self.subject.name} 调整为 {self.level}级"
+
+    level_name = _labelled(property(lambda self: self.scheme.level_label(self.level)), "调整后等级")

@@ -1,7 +1,8 @@
-"""Scoring reference objects in the generic UI/API: grade schemes, model versions, runs.
+"""Scoring in the generic UI/API: grade schemes, model versions and runs (configuration), and the
+region-scoped per-subject results: scores of a run, grades in force, overrides.
 
-Per-subject results (scores, grades in force, changes, overrides) are region-scoped and served by
-the pages in ``views.py`` through ``accounts.scope.visible``.
+Counts shown on a run's page (its distribution) are computed over the scores the user may see
+(``panels.run_context``), never read from the run's stored whole-population summary.
 """
 
 from __future__ import annotations
@@ -10,8 +11,15 @@ from typing import Any
 
 from regwatch.web.registry import Column, Link, ObjectType, register, register_link
 
-from .filtersets import GradeSchemeFilterSet, ModelVersionFilterSet, ScoringRunFilterSet
-from .models import GradeScheme, ModelVersion, ScoringRun
+from .filtersets import (
+    CurrentGradeFilterSet,
+    GradeOverrideFilterSet,
+    GradeSchemeFilterSet,
+    ModelVersionFilterSet,
+    ScoreFilterSet,
+    ScoringRunFilterSet,
+)
+from .models import CurrentGrade, GradeOverride, GradeScheme, ModelVersion, Score, ScoringRun
 
 
 def version_detail(version: ModelVersion, user: Any) -> dict[str, Any]:
@@ -86,7 +94,6 @@ register(
             Column("engine"),
             Column("status"),
             Column("trigger"),
-            Column("subject_count"),
             Column("created_at"),
             Column("published_at"),
         ],
@@ -100,10 +107,6 @@ register(
             "engine",
             "status",
             "trigger",
-            "subject_count",
-            "distribution",
-            "timings",
-            "freshness",
             "error",
             "created_by",
             "created_at",
@@ -111,6 +114,95 @@ register(
         ],
         detail_template="scoring/run_detail.html",
         detail_context=run_detail,
+    )
+)
+register(
+    ObjectType(
+        model=CurrentGrade,
+        slug="current-grades",
+        menu="评分评级",
+        menu_order=44,
+        columns=[
+            Column("subject__name", "主体", sort="subject__name", link=True),
+            Column("subject__region__full_name", "区划", sort="subject__region__path"),
+            Column("scheme__name", "等级方案", sort="scheme__code"),
+            Column("level_name", sort="level"),
+            Column("score"),
+            Column("as_of"),
+        ],
+        filterset=CurrentGradeFilterSet,
+        select_related=("subject__region", "scheme", "run"),
+        detail_fields=["subject", "scheme", "level_name", "score", "as_of", "run"],
+        api_fields=["id", "subject", "scheme", "run", "score", "level", "as_of"],
+    )
+)
+register(
+    ObjectType(
+        model=Score,
+        slug="scores",
+        menu="评分评级",
+        menu_order=48,
+        columns=[
+            Column("subject__name", "主体", sort="subject__name", link=True),
+            Column("subject__region__full_name", "区划", sort="subject__region__path"),
+            Column("run_id", "批次", sort="run"),
+            Column("run__as_of", "评分基准日", sort="run__as_of"),
+            Column("level_name", sort="level"),
+            Column("score"),
+        ],
+        filterset=ScoreFilterSet,
+        select_related=("subject__region", "run__scheme"),
+        detail_fields=["subject", "run", "level_name", "score", "score_level"],
+        api_fields=["id", "run", "subject", "score", "level", "score_level", "sub_scores"],
+    )
+)
+register(
+    ObjectType(
+        model=GradeOverride,
+        slug="grade-overrides",
+        menu="评分评级",
+        menu_order=46,
+        columns=[
+            Column("subject__name", "主体", sort="subject__name", link=True),
+            Column("subject__region__full_name", "区划", sort="subject__region__path"),
+            Column("level_name", sort="level"),
+            Column("reason"),
+            Column("expires_on"),
+            Column("status"),
+            Column("proposed_by__username", "提出人", sort="proposed_by__username"),
+            Column("approved_by__username", "审批人", sort="approved_by__username"),
+            Column("created_at"),
+        ],
+        filterset=GradeOverrideFilterSet,
+        select_related=("subject__region", "scheme", "proposed_by", "approved_by"),
+        detail_fields=[
+            "subject",
+            "scheme",
+            "level_name",
+            "reason",
+            "evidence",
+            "expires_on",
+            "status",
+            "proposed_by",
+            "approved_by",
+            "created_at",
+            "decided_at",
+        ],
+        detail_template="scoring/override_detail.html",
+        api_fields=[
+            "id",
+            "subject",
+            "scheme",
+            "level",
+            "reason",
+            "evidence",
+            "expires_on",
+            "status",
+            "proposed_by",
+            "approved_by",
+            "created_at",
+            "decided_at",
+        ],
     )
 )
 register_link(Link("评分评级", "等级分布", "scoring:distribution", "scoring.view_currentgrade", 44))

@@ -6,6 +6,7 @@ import itertools
 from collections import Counter
 from typing import Any
 
+from django.db.models import Count
 from django.db.models.fields.json import KT
 
 from regwatch.accounts.scope import visible
@@ -44,21 +45,45 @@ def grade_panel(subject: Any, user: Any, scheme: str | None = None) -> dict[str,
     }
 
 
+def level_counts(scores: Any) -> dict[str, int]:
+    return dict(scores.values_list("level").annotate(n=Count("pk")).order_by())
+
+
+def migration_matrix(run_id: int, scheme: Any, codes: list[str], user: Any) -> list[tuple[str, list[int]]]:
+    """Rows: the grade in force ("-" for none); columns: the run's grade; only subjects ``user`` may see."""
+    scores = visible(Score.objects.filter(run_id=run_id), user)
+    current = dict(visible(CurrentGrade.objects.filter(scheme=scheme), user).values_list("subject_id", "level"))
+    matrix = {a: dict.fromkeys(codes, 0) for a in ["-", *codes]}
+    for subject_id, level in scores.values_list("subject_id", "level"):
+        row = matrix.setdefault(current.get(subject_id, "-"), dict.fromkeys(codes, 0))
+        row[level] = row.get(level, 0) + 1
+    return [(k, list(row.values())) for k, row in matrix.items()]
+
+
 def version_context(version: ModelVersion, user: Any) -> dict[str, Any]:
     levels = version.levels or version.model.scheme.levels
-    migration = [(k, list(row.values())) for k, row in version.dry_run.get("migration", {}).items()]
+    codes = [lv["code"] for lv in levels]
+    run_id = version.dry_run.get("run")
+    migration = migration_matrix(run_id, version.model.scheme, codes, user) if run_id else []
+    counts = level_counts(visible(Score.objects.filter(run_id=run_id), user)) if run_id else {}
     return {
         "actions": ACTIONS.get(version.status, []),  # type: ignore[call-overload]
         "others": version.model.versions.exclude(pk=version.pk).order_by("-number")[:5],
         "levels": levels,
         "migration": migration,
+        "dry_distribution": [(c, counts.get(c, 0)) for c in codes],
     }
 
 
 def run_context(run: ScoringRun, user: Any) -> dict[str, Any]:
+    """The run's page counts only the scores this user may see (a county sees its county)."""
+    scores = visible(Score.objects.filter(run=run), user)
+    counts = level_counts(scores)
     return {
         "job": run.job,
-        "top": visible(Score.objects.filter(run=run), user).select_related("subject").order_by("-score", "subject_id")[:100],
+        "top": scores.select_related("subject").order_by("-score", "subject_id")[:100],
+        "distribution": [(run.scheme.level_label(lv["code"]), counts.get(lv["code"], 0)) for lv in run.scheme.levels],
+        "seen": sum(counts.values()),
     }
 
 

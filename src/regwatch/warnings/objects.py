@@ -1,19 +1,49 @@
-"""Warning rules in the generic UI/API (reference data); the pool has its own screens."""
+"""Warning rules and the alert pool (预警池) in the generic UI/API.
+
+The pool is the generic list of warnings (filters, search, export, scope) with a bulk-review form in
+its header; the detail page adds what is special to a warning: review, snooze, suppress, merge and
+dispatch (posted to ``views.act``).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from regwatch.web.registry import Column, Link, ObjectType, register, register_link
+from django.db.models import Count
 
-from .filtersets import RuleFilterSet
-from .models import OPEN_STATUSES, WarningRule
+from regwatch.accounts.scope import visible
+from regwatch.web.registry import Column, ObjectType, register
+
+from .filtersets import RuleFilterSet, WarningFilterSet
+from .models import OPEN_STATUSES, Outcome, Warning, WarningRule
+from .views import DETAIL_CONTEXT
 
 
 def rule_context(rule: WarningRule, user: Any) -> dict[str, Any]:
-    precision, tp, fp = rule.precision()
-    open_n = rule.warnings.filter(status__in=OPEN_STATUSES).count()
-    return {"precision": precision, "true_positives": tp, "false_alarms": fp, "open_count": open_n, "total": rule.warnings.count()}
+    """Hit counts and precision over the warnings this user may see, not over every region."""
+    seen = visible(Warning.objects.filter(rule=rule), user)
+    outcomes = dict(seen.exclude(outcome="").values_list("outcome").annotate(n=Count("id")).order_by())
+    tp, fp = outcomes.get(Outcome.CONFIRMED, 0), outcomes.get(Outcome.FALSE_ALARM, 0)
+    return {
+        "precision": tp / (tp + fp) if tp + fp else None,
+        "true_positives": tp,
+        "false_alarms": fp,
+        "open_count": seen.filter(status__in=OPEN_STATUSES).count(),
+        "total": seen.count(),
+    }
+
+
+def warning_context(w: Warning, user: Any) -> dict[str, Any]:
+    context = {
+        "w": w,
+        "related": visible(Warning.objects.filter(subject=w.subject, status__in=OPEN_STATUSES).exclude(pk=w.pk), user),
+        "merged": visible(w.merged.all(), user),
+        "orders": visible(w.work_orders.all(), user),
+        "can_change": user.has_perm("warnings.change_warning"),
+    }
+    for extra in DETAIL_CONTEXT:  # apps above warnings add their part (workorders: dispatch)
+        context.update(extra(user, w))
+    return context
 
 
 register(
@@ -29,4 +59,50 @@ register(
         detail_context=rule_context,
     )
 )
-register_link(Link("风险预警", "预警池", "warnings:pool", "warnings.view_warning", 40))
+register(
+    ObjectType(
+        model=Warning,
+        slug="warnings",
+        name="预警池",
+        menu="风险预警",
+        menu_order=40,
+        columns=[
+            Column("title", link=True),
+            Column("level"),
+            Column("subject__name", "主体", sort="subject__name"),
+            Column("subject__region__full_name", "区划", sort="subject__region__path"),
+            Column("rule__name", "规则", sort="rule__code"),
+            Column("status"),
+            Column("hit_count"),
+            Column("first_at"),
+            Column("last_at"),
+        ],
+        filterset=WarningFilterSet,
+        select_related=("subject__region", "rule"),
+        detail_fields=["title", "message", "subject", "rule", "level", "status", "outcome", "hit_count", "first_at", "last_at"],
+        detail_template="warnings/detail.html",
+        detail_context=warning_context,
+        api_fields=[
+            "id",
+            "subject",
+            "rule",
+            "rule_key",
+            "source",
+            "external_ref",
+            "level",
+            "title",
+            "message",
+            "status",
+            "outcome",
+            "review_reason",
+            "reviewed_at",
+            "hit_count",
+            "first_at",
+            "last_at",
+            "closed_at",
+            "snoozed_until",
+        ],
+        list_actions="warnings/_bulk.html",
+        selectable=True,
+    )
+)

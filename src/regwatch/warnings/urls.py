@@ -1,4 +1,4 @@
-"""UI pages of warnings (mounted at /warnings/)."""
+"""Actions on warnings (mounted at /warnings/); the pool list and detail are the generic `warnings` type."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from . import views
 
 app_name = "warnings"
 urlpatterns = [
-    path("", views.pool, name="pool"),
     path("bulk/", views.bulk, name="bulk"),
-    path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/<str:action>/", views.act, name="act"),
 ]

@@ -1,4 +1,5 @@
-"""The alert pool (预警池): filters, bulk review, detail with review/snooze/suppress/merge (dispatch: workorders)."""
+"""What the alert pool does beyond the generic list and detail (objects.py): bulk review and the
+review/snooze/suppress/merge actions posted from a warning's page (dispatch: workorders)."""
 
 from __future__ import annotations
 
@@ -9,39 +10,21 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from regwatch.accounts.scope import visible
 from regwatch.core.text import error_text
-from regwatch.web.forms import style_form
-from regwatch.web.services import require
 
 from . import services
-from .filtersets import WarningFilterSet
-from .models import OPEN_STATUSES, Warning
+from .models import Warning
 from .services import scoped
 
 # Context that apps above us add to the warning page (workorders: the workflows to dispatch to).
 DETAIL_CONTEXT: list[Callable[[Any, Warning], dict[str, Any]]] = []
-
-
-@login_required
-def pool(request: HttpRequest) -> HttpResponse:
-    require(request.user, "warnings.view_warning")
-    data = request.GET.copy()
-    if not data:
-        data["open_only"] = "true"
-    fs = WarningFilterSet(data, queryset=scoped(request.user), request=request)
-    style_form(fs.form)
-    qs = fs.qs if fs.is_valid() else scoped(request.user).none()
-    page = Paginator(qs.order_by("-first_at", "-id"), 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "warnings/pool.html", {"filterset": fs, "page": page, "query": query.urlencode(), "now": timezone.now()})
 
 
 @login_required
@@ -51,30 +34,21 @@ def bulk(request: HttpRequest) -> HttpResponse:
     chosen = list(scoped(request.user).filter(pk__in=ids))
     if not chosen:
         messages.error(request, "请先勾选预警")
-        return redirect("warnings:pool")
+        return redirect(_back(request))
     done, errors = services.bulk_review(request.user, chosen, request.POST.get("decision", ""), request.POST.get("reason", ""))
     if done:
         messages.success(request, f"已研判 {done} 条预警")
     for e in errors[:10]:
         messages.error(request, e)
-    return redirect(request.POST.get("next") or "warnings:pool")
+    return redirect(_back(request))
 
 
-@login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, "warnings.view_warning")
-    w = get_object_or_404(scoped(request.user), pk=pk)
-    related = scoped(request.user).filter(subject=w.subject, status__in=OPEN_STATUSES).exclude(pk=w.pk)
-    context = {
-        "w": w,
-        "related": related,
-        "merged": w.merged.all(),
-        "orders": visible(w.work_orders.all(), request.user),
-        "can_change": request.user.has_perm("warnings.change_warning"),
-    }
-    for extra in DETAIL_CONTEXT:
-        context.update(extra(request.user, w))
-    return render(request, "warnings/detail.html", context)
+def _back(request: HttpRequest) -> str:
+    """Back to the filtered list the form was posted from, never to another site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("web:warnings_list")
 
 
 @login_required
@@ -102,4 +76,4 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             raise ValidationError("未知操作")
     except (ValidationError, PermissionDenied, ValueError) as exc:
         messages.error(request, error_text(exc))
-    return redirect("warnings:detail", w.pk)
+    return redirect("web:warnings_detail", w.pk)

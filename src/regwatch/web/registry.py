@@ -7,6 +7,7 @@ data-scope tests pick it up automatically.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django_filters import FilterSet
 
 REGISTRY: dict[str, ObjectType] = {}
@@ -66,10 +68,16 @@ class ObjectType:
     api_read_only: tuple[str, ...] = ()
     export: bool = True
     menu_order: int = 100
+    name: str = ""  # the list's title when it differs from the model's plural name (预警池)
+    # What is truly special about a type's list stays with its app: a template included in the
+    # list's header (a "new" button, a bulk-review form).  With ``selectable`` each row gets a
+    # checkbox that belongs to the form ``id="bulk-form"`` in that template.
+    list_actions: str = ""
+    selectable: bool = False
 
     @property
     def title(self) -> str:
-        return str(self.model._meta.verbose_name_plural)
+        return self.name or str(self.model._meta.verbose_name_plural)
 
     @property
     def verbose_name(self) -> str:
@@ -130,3 +138,14 @@ def value_at(obj: Any, path: str) -> Any:
     last = parts[-1]
     display = getattr(obj, f"get_{last}_display", None)
     return display() if callable(display) else getattr(obj, last, None)
+
+
+def shown(value: Any) -> Any:
+    """A value as an official reads it: 是/否 rather than True/False, local time to the minute."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value == "":
+        return None  # shown as "—" on a detail page
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else value.strftime("%Y-%m-%d %H:%M")
+    return value

@@ -26,8 +26,15 @@ def require_in_scope(user: Any, obj: models.Model) -> None:
         raise PermissionDenied("该对象不在您的数据权限范围内")
 
 
+def require_editable(otype: ObjectType) -> None:
+    # Read-only types (audit trails, warnings, runs...) change only through their own services.
+    if not otype.editable:
+        raise PermissionDenied(f"{otype.title}为只读数据，不能直接新增、修改或删除")
+
+
 @transaction.atomic
 def save_object(user: Any, otype: ObjectType, obj: models.Model, save: Any = None) -> models.Model:
+    require_editable(otype)
     require(user, otype.perm("add" if obj._state.adding else "change"))
     if not obj._state.adding:
         original = type(obj)._default_manager.get(pk=obj.pk)
@@ -39,6 +46,7 @@ def save_object(user: Any, otype: ObjectType, obj: models.Model, save: Any = Non
 
 @transaction.atomic
 def delete_object(user: Any, otype: ObjectType, obj: models.Model) -> None:
+    require_editable(otype)
     require(user, otype.perm("delete"))
     require_in_scope(user, obj)
     obj.delete()

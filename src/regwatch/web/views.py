@@ -21,7 +21,8 @@ from regwatch.audit.services import history
 
 from .export import export_xlsx
 from .forms import style_form
-from .registry import REGISTRY, ObjectType, field_label, value_at
+from .history import readable_history
+from .registry import REGISTRY, ObjectType, field_label, shown, value_at
 from .services import delete_object, require, save_object
 
 PAGE_SIZES = (25, 50, 100)
@@ -67,7 +68,7 @@ class ObjectListView(ObjectView):
             per_page = 50
         paginator = Paginator(qs, per_page if per_page in PAGE_SIZES else 50)
         page = paginator.get_page(request.GET.get("page"))
-        rows = [(obj, [value_at(obj, c.name) for c in otype.columns]) for obj in page.object_list]
+        rows = [(obj, [shown(value_at(obj, c.name)) for c in otype.columns]) for obj in page.object_list]
         query = request.GET.copy()
         for key in ("page", "sort", "export"):
             query.pop(key, None)
@@ -92,13 +93,13 @@ class ObjectDetailView(ObjectView):
         obj = self.get_object(pk)
         model: Any = otype.model
         fields = otype.detail_fields or [f.name for f in model._meta.concrete_fields if f.name != "id"]
-        details = [(field_label(model, name), value_at(obj, name)) for name in fields]
+        details = [(field_label(model, name), shown(value_at(obj, name))) for name in fields]
         context = {
             "otype": otype,
             "object": obj,
             "details": details,
             # Whoever may change an object may see how it changed; auditors see all.
-            "history": history(obj)[:50]
+            "history": readable_history(obj, history(obj)[:50])
             if request.user.has_perm("audit.view_auditevent") or request.user.has_perm(otype.perm("change"))
             else None,
             "can_change": otype.editable and request.user.has_perm(otype.perm("change")),
@@ -151,6 +152,12 @@ class ObjectEditView(ObjectView):
 
 
 class ObjectDeleteView(ObjectView):
+    def dispatch(self, request: HttpRequest, *args: Any, slug: str = "", **kwargs: Any) -> HttpResponseBase:
+        otype = REGISTRY.get(slug)
+        if otype is None or not otype.editable:
+            raise Http404
+        return super().dispatch(request, *args, slug=slug, **kwargs)
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         require(request.user, self.otype.perm("delete"))
         return render(request, "web/confirm_delete.html", {"otype": self.otype, "object": self.get_object(pk)})

@@ -1,46 +1,36 @@
-"""Clue intake/review and ledger (台账) screens."""
+"""What clues and ledgers (台账) do beyond the generic list/detail: review, build, dispatch."""
 
 from __future__ import annotations
 
-from django import forms
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from regwatch.accounts.scope import visible
-from regwatch.core.models import Region
-from regwatch.web.forms import style_form
-from regwatch.web.services import require, require_in_scope
+from regwatch.web.services import require
 
 from . import clues as svc
 from .models import Clue, Ledger
 
 
-class ClueForm(forms.ModelForm):
-    class Meta:
-        model = Clue
-        fields = ["title", "content", "region", "source"]
+def clue_context(clue: Clue, user: Any) -> dict[str, Any]:
+    return {"can_review": clue.status == Clue.Status.NEW and user.has_perm("workorders.change_clue")}
+
+
+def ledger_context(ledger: Ledger, user: Any) -> dict[str, Any]:
+    items = visible(ledger.items.select_related("clue", "organization", "work_order__workflow"), user)
+    return {"ledger": ledger, "items": items, "can_dispatch": user.has_perm("workorders.add_workorder")}
 
 
 @login_required
 def clues(request: HttpRequest) -> HttpResponse:
-    require(request.user, "workorders.view_clue")
-    form = ClueForm(request.POST or None)
-    form.fields["region"].queryset = visible(Region.objects.exclude(level="province"), request.user)  # type: ignore[attr-defined]
-    style_form(form)
-    if request.method == "POST":
-        require(request.user, "workorders.add_clue")
-        if form.is_valid():
-            clue = form.save(commit=False)
-            require_in_scope(request.user, clue)
-            clue.save()
-            messages.success(request, "线索已登记，待审核")
-            return redirect("workorders:clues")
-    rows = visible(Clue.objects.select_related("region"), request.user)[:200]
-    return render(request, "workorders/clues.html", {"form": form, "clues": rows})
+    """The old address of the clue list (now the generic list, with 新增 for registering one)."""
+    return redirect("web:clues_list")
 
 
 @login_required
@@ -51,11 +41,14 @@ def review_clue(request: HttpRequest, pk: int) -> HttpResponse:
         svc.review_clue(request.user, clue, request.POST.get("decision") == "accept", request.POST.get("reason", ""))
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-    return redirect("workorders:clues")
+    else:
+        messages.success(request, "已审核")
+    return redirect("web:clues_detail", clue.pk)
 
 
 @login_required
 def ledgers(request: HttpRequest) -> HttpResponse:
+    """GET: the generic ledger list; POST: build this period's ledger from the accepted clues."""
     require(request.user, "workorders.view_ledger")
     if request.method == "POST":
         try:
@@ -65,8 +58,8 @@ def ledgers(request: HttpRequest) -> HttpResponse:
         except (ValidationError, PermissionDenied, AttributeError) as exc:
             messages.error(request, str(exc))
         else:
-            return redirect("workorders:ledger", ledger.pk)
-    return render(request, "workorders/ledgers.html", {"ledgers": visible(Ledger.objects.all(), request.user)[:100]})
+            return redirect("web:ledgers_detail", ledger.pk)
+    return redirect("web:ledgers_list")
 
 
 @login_required
@@ -80,6 +73,4 @@ def ledger_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             messages.success(request, f"已派发 {n} 件工单")
-        return redirect("workorders:ledger", ledger.pk)
-    items = ledger.items.select_related("clue", "organization", "work_order__workflow")
-    return render(request, "workorders/ledger.html", {"ledger": ledger, "items": items})
+    return redirect("web:ledgers_detail", ledger.pk)

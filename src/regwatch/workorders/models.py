@@ -184,6 +184,12 @@ class WorkOrder(models.Model):
     def state_name(self) -> str:
         return next((s["name"] for s in self.spec["states"] if s["code"] == self.state), self.state)
 
+    def display_value(self, key: str, value: object) -> str | None:
+        """The name of a state code in this order's workflow (for the change history)."""
+        if key in ("state",) and isinstance(value, str):
+            return next((s["name"] for s in self.spec["states"] if s["code"] == value), value)
+        return None
+
     @property
     def is_overdue(self) -> bool:
         return self.due_at is not None and self.closed_at is None and self.due_at < timezone.now()

@@ -1,4 +1,4 @@
-"""Work-order screens: queue, detail with merged timeline and actions, create, print, statistics."""
+"""Work-order screens beyond the generic list/detail: the queue, transitions, create, print, statistics."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from regwatch.accounts.scope import visible
-from regwatch.audit.services import history, record_access
+from regwatch.audit.services import record_access
 from regwatch.core.models import Organization, Region
 from regwatch.core.text import error_text
 from regwatch.packs.installed import dispatch_workflow
@@ -51,9 +51,9 @@ def from_warning(request: HttpRequest, warning_pk: int) -> HttpResponse:
         )
     except (workflow.TransitionRefused, PermissionDenied, ValidationError) as exc:
         messages.error(request, error_text(exc))
-        return redirect("warnings:detail", w.pk)
+        return redirect("web:warnings_detail", w.pk)
     messages.success(request, f"已生成工单 {order.number}")
-    return redirect("workorders:detail", order.pk)
+    return redirect("web:work-orders_detail", order.pk)
 
 
 def warning_context(user: Any, warning: Any) -> dict[str, Any]:
@@ -91,7 +91,7 @@ def next_view(request: HttpRequest) -> HttpResponse:
         messages.info(request, "当前队列没有可领取的工单")
         return redirect("workorders:queue")
     messages.success(request, f"已领取工单 {order.number}，{q.LOCK_MINUTES} 分钟内他人不会领取")
-    return redirect("workorders:detail", order.pk)
+    return redirect("web:work-orders_detail", order.pk)
 
 
 def _action_forms(order: WorkOrder, user: Any) -> list[dict[str, Any]]:
@@ -109,22 +109,21 @@ def _action_forms(order: WorkOrder, user: Any) -> list[dict[str, Any]]:
     return shown
 
 
+def order_context(order: WorkOrder, user: Any) -> dict[str, Any]:
+    """What the generic detail page of a work order adds: the timeline and the transition forms."""
+    return {
+        "order": order,
+        "timeline": timeline(order),
+        "actions": _action_forms(order, user),
+        "can_comment": user.has_perm("workorders.add_comment"),
+        "co_orgs": order.co_orgs.all(),
+    }
+
+
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, "workorders.view_workorder")
-    order = get_object_or_404(scoped(request.user), pk=pk)
-    return render(
-        request,
-        "workorders/detail.html",
-        {
-            "order": order,
-            "timeline": timeline(order),
-            "actions": _action_forms(order, request.user),
-            "audit": history(order)[:50],
-            "can_comment": request.user.has_perm("workorders.add_comment"),
-            "co_orgs": order.co_orgs.all(),
-        },
-    )
+    """The old address of an order's page: the generic detail at /work-orders/<pk>/ replaced it."""
+    return redirect("web:work-orders_detail", pk)
 
 
 @login_required
@@ -140,7 +139,7 @@ def transition_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"操作未执行：{exc.message}")
     else:
         messages.success(request, f"已{step.action_name}")
-    return redirect("workorders:detail", order.pk)
+    return redirect("web:work-orders_detail", order.pk)
 
 
 @login_required
@@ -151,7 +150,7 @@ def comment_view(request: HttpRequest, pk: int) -> HttpResponse:
     text = request.POST.get("text", "").strip()
     if text:
         Comment.objects.create(order=order, author_id=request.user.pk, text=text)
-    return redirect("workorders:detail", order.pk)
+    return redirect("web:work-orders_detail", order.pk)
 
 
 class NewOrderForm(forms.Form):
@@ -186,7 +185,7 @@ def new_view(request: HttpRequest) -> HttpResponse:
         except (workflow.TransitionRefused, PermissionDenied) as exc:
             form.add_error(None, getattr(exc, "message", str(exc)))
         else:
-            return redirect("workorders:detail", order.pk)
+            return redirect("web:work-orders_detail", order.pk)
     return render(request, "workorders/new.html", {"form": form})
 
 

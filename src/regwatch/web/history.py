@@ -1,0 +1,73 @@
+"""Change history as an official reads it: field names in Chinese, choice labels, 是/否, names not ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+from .registry import shown
+
+
+@dataclass
+class Change:
+    label: str
+    old: Any
+    new: Any
+
+
+def _field(model: type[models.Model], key: str) -> models.Field[Any, Any] | None:
+    for name in (key, key.removesuffix("_id")):
+        try:
+            return model._meta.get_field(name)  # type: ignore[return-value]
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def _value(field: models.Field[Any, Any] | None, value: Any) -> Any:
+    if value is None or value == "":
+        return "—"
+    if field is not None and field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if field is not None and field.is_relation and field.related_model is not None and not isinstance(value, list | dict):
+        target = field.related_model._default_manager.filter(pk=value).first()  # type: ignore[union-attr]
+        return str(target) if target is not None else "—"
+    if isinstance(value, str) and isinstance(field, models.DateTimeField):
+        try:
+            return shown(dt.datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, list | dict):
+        return "（已修改）"  # structured content; the object's page shows it as it is now
+    return shown(value)
+
+
+def readable_changes(obj: models.Model, changes: list[tuple[str, Any, Any]]) -> list[Change]:
+    """A model may name its own codes (a work order's state) with ``display_value(key, value)``."""
+    own = getattr(obj, "display_value", None)
+    rows = []
+    for key, old, new in changes:
+        if key in ("id", "pk"):
+            continue
+        field = _field(type(obj), key)
+
+        def value(v: Any, field: Any = field, key: str = key) -> Any:
+            named = own(key, v) if own is not None else None
+            return named if named is not None else _value(field, v)
+
+        before, after = value(old), value(new)
+        if before != after:  # None → "" is no change to a reader
+            rows.append(Change(str(field.verbose_name) if field is not None else key, before, after))
+    return rows
+
+
+def readable_history(obj: models.Model, events: Any) -> list[Any]:
+    out = []
+    for event in events:
+        event.readable = readable_changes(obj, event.changes)
+        out.append(event)
+    return out
