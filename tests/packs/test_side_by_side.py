@@ -101,7 +101,7 @@ def test_a_rule_of_the_test_pack_fires_into_the_pool_and_dispatches_its_own_work
     client = login(_user("business_admin"))
     page = client.get(f"/warnings/{warning.pk}/").content.decode()
     assert "环境执法核查" in page and "风险预警处置" not in page  # only the pack's own workflows are offered
-    response = client.post(f"/warnings/{warning.pk}/dispatch/")  # no workflow chosen: the pack's declared one
+    response = client.post(f"/workorders/from-warning/{warning.pk}/")  # no workflow chosen: the pack's declared one
     order = WorkOrder.objects.get(warning=warning)
     assert response.status_code == 302 and order.workflow.code == "eco_enforcement" and order.state == "eco_pending_check"
 
