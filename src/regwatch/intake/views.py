@@ -20,6 +20,7 @@ from regwatch.accounts.scope import visible
 from regwatch.audit.services import record_access
 from regwatch.web.forms import style_form
 from regwatch.web.services import require
+from regwatch.web.uploads import upload_limit
 
 from .mapping import label_of
 from .models import Batch, FieldMapping, MatchReview, MergeLog, QuarantinedRow, Source
@@ -89,6 +90,7 @@ class UploadForm(forms.Form):
         return f
 
 
+@upload_limit("REGWATCH_INTAKE_MAX_BYTES")
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
     require(request.user, "intake.add_batch")
