@@ -88,3 +88,16 @@ def test_concurrent_appends_never_collide_on_the_sequence_number() -> None:
     assert LedgerEntry.objects.count() == 40
     report = ledger.LEDGER.verify()
     assert report.ok and report.checked == 40, report.problems
+
+
+def test_the_sm3_bench_runs(db: None) -> None:
+    """``regwatch bench sm3`` on a small size; the figure itself is measured by hand (docs/operations.md)."""
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("bench", "sm3", "--mb", "2", "--gmssl-mb", "0", "--json", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert figures["openssl_mb"] == 2 and figures["openssl_mb_per_s"] > 0
