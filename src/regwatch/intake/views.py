@@ -20,7 +20,7 @@ from regwatch.accounts.scope import visible
 from regwatch.audit.services import record_access
 from regwatch.web.forms import style_form
 from regwatch.web.services import require
-from regwatch.web.uploads import upload_limit
+from regwatch.web.uploads import megabytes, upload_limit
 
 from .mapping import label_of
 from .models import Batch, FieldMapping, MatchReview, MergeLog, QuarantinedRow, Source
@@ -82,6 +82,7 @@ class UploadForm(forms.Form):
         targets = sorted(set(FieldMapping.objects.filter(is_current=True).values_list("target", flat=True)))
         choices = [("", "（数据源唯一的映射）"), *[(t, t) for t in targets]]
         self.fields["target"].choices = choices  # type: ignore[attr-defined]
+        self.fields["file"].help_text += f"；不超过 {megabytes(settings.REGWATCH_INTAKE_MAX_BYTES)}"
 
     def clean_file(self) -> Any:
         f = self.cleaned_data["file"]

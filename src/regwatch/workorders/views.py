@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,6 +21,7 @@ from regwatch.audit.services import history
 from regwatch.core.models import Organization, Region
 from regwatch.web.forms import style_form
 from regwatch.web.services import require
+from regwatch.web.uploads import megabytes
 
 from . import queue as q
 from . import workflow
@@ -82,6 +84,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "audit": history(order)[:50],
             "can_comment": request.user.has_perm("workorders.add_comment"),
             "co_orgs": order.co_orgs.all(),
+            "upload_limit": megabytes(settings.REGWATCH_UPLOAD_MAX_BYTES),
         },
     )
 
