@@ -41,3 +41,16 @@ def test_production_with_postgres_url_and_secret_starts(tmp_path: Path) -> None:
     result = _import_settings(tmp_path, REGWATCH_ENV="production", SECRET_KEY="k" * 50, DATABASE_URL="postgres://u@db:5432/regwatch")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[0] == "django.db.backends.postgresql"
+
+
+def test_sqlite_writers_queue_for_the_lock_instead_of_failing(db: None) -> None:
+    """WAL (readers never wait), IMMEDIATE transactions and a 20 s busy timeout: see docs/operations.md."""
+    import pytest
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    with connection.cursor() as cursor:
+        assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert cursor.execute("PRAGMA busy_timeout").fetchone()[0] == 20_000
+    assert connection.transaction_mode == "IMMEDIATE"  # type: ignore[attr-defined]

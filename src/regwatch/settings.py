@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads the body: upload limits are checked and files hashed first.
+    "regwatch.web.uploads.UploadMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -132,6 +134,10 @@ def _database(url: str) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
+        if ENV == "test":
+            # A file, not Django's shared in-memory database: live-server tests then talk to
+            # it over their own connections, and contend for its write lock, as a real server does.
+            config["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
     return config
 
 
@@ -290,3 +296,8 @@ REGWATCH_GATEWAY_BACKOFF = float(os.environ.get("REGWATCH_GATEWAY_BACKOFF", "0.5
 REGWATCH_GATEWAY_FALLBACK = {"test": "memory", "production": ""}.get(ENV, "file")
 REGWATCH_OUTBOX_DIR = VAR_DIR / "outbox"
 REGWATCH_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("REGWATCH_OUTBOX_MAX_ATTEMPTS", "6"))
+
+# Upload limits (bytes), checked before the body is read (web/uploads.py): attachments and any
+# other file field, and data files for intake, which are larger by nature.
+REGWATCH_UPLOAD_MAX_BYTES = int(os.environ.get("REGWATCH_UPLOAD_MAX_BYTES", str(100 * 1024 * 1024)))
+REGWATCH_INTAKE_MAX_BYTES = int(os.environ.get("REGWATCH_INTAKE_MAX_BYTES", str(500 * 1024 * 1024)))

@@ -3,45 +3,73 @@
 Every entry's hash covers its sequence number, time, kind, object, canonical payload and
 the previous entry's hash, so altering, removing or reordering any entry breaks the chain
 from there on.  Entries that vouch for a file carry ``{"file": <storage name>, "digest": ...}``
-and verification re-hashes the stored file.  SM3 (GB/T 32905, via gmssl) is used when
-available, else SHA-256.  A consortium chain can replace ``LocalHashChain`` by implementing
-``EvidenceLedger`` and setting ``LEDGER``.
+and verification re-hashes the stored file.  Hashes are SM3 (GB/T 32905) computed by OpenSSL
+through ``cryptography`` (C, several hundred MB/s), with SHA-256 kept for entries written
+under that name.  Files are always hashed in chunks (constant memory): ``Hasher`` is fed while
+an upload streams in (``audit/uploads.py``) and while ``verify`` reads stored files back.
+A consortium chain can replace ``LocalHashChain`` by implementing ``EvidenceLedger`` and
+setting ``LEDGER``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from cryptography.hazmat.primitives import hashes
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 GENESIS = "0" * 64
+ALGORITHM = "sm3"
+CHUNK_SIZE = 1024 * 1024
 
-try:
-    from gmssl import func as _sm3func
-    from gmssl import sm3 as _sm3
 
-    ALGORITHM = "sm3"
-except ImportError:  # pragma: no cover - gmssl is a dependency
-    ALGORITHM = "sha256"
+_ALGORITHMS: dict[str, type[hashes.HashAlgorithm]] = {"sm3": hashes.SM3, "sha256": hashes.SHA256}
+
+
+class Hasher:
+    """An incremental hash by the ledger's algorithm name: ``update`` with chunks, then ``hexdigest`` once."""
+
+    def __init__(self, algorithm: str = ALGORITHM) -> None:
+        if algorithm not in _ALGORITHMS:
+            raise ValueError(f"unknown ledger hash algorithm {algorithm!r}")
+        self.algorithm = algorithm
+        self._hash = hashes.Hash(_ALGORITHMS[algorithm]())
+
+    def update(self, data: bytes) -> None:
+        self._hash.update(data)
+
+    def hexdigest(self) -> str:
+        return self._hash.finalize().hex()
 
 
 def digest(data: bytes, algorithm: str = ALGORITHM) -> str:
-    if algorithm == "sm3":
-        return str(_sm3.sm3_hash(_sm3func.bytes_to_list(data)))
-    return hashlib.sha256(data).hexdigest()
+    h = Hasher(algorithm)
+    h.update(data)
+    return h.hexdigest()
 
 
 def file_digest(fileobj: Any, algorithm: str = ALGORITHM) -> str:
+    """Digest of a file object read in chunks from its start; the position is reset afterwards."""
+    h = Hasher(algorithm)
     fileobj.seek(0)
-    data = fileobj.read()
+    chunks = fileobj.chunks(CHUNK_SIZE) if hasattr(fileobj, "chunks") else iter(lambda: fileobj.read(CHUNK_SIZE), b"")
+    for chunk in chunks:
+        h.update(chunk)
     fileobj.seek(0)
-    return digest(data, algorithm)
+    return h.hexdigest()
+
+
+def upload_digest(upload: Any) -> str:
+    """The digest a streaming upload handler computed on the way in, else hash the file now (chunked)."""
+    precomputed = getattr(upload, "digest", None)
+    if precomputed and getattr(upload, "digest_algorithm", None) == ALGORITHM:
+        return str(precomputed)
+    return file_digest(upload)
 
 
 def canonical(payload: Any) -> bytes:
@@ -71,6 +99,27 @@ class EvidenceLedger(Protocol):
     def verify(self) -> Report: ...
 
 
+# Any fixed number: the key of the one PostgreSQL advisory lock that serialises appenders.
+_APPEND_LOCK_KEY = 0x5E6C_4A11
+
+
+def _lock_chain_head() -> None:
+    """Serialise appenders until the caller's transaction ends.
+
+    ``SELECT ... ORDER BY seq DESC LIMIT 1 FOR UPDATE`` is not enough on PostgreSQL: a waiter
+    wakes up holding the *old* head row and computes the same next number.  A transaction-scoped
+    advisory lock taken before reading the head makes the read see the winner's commit.  SQLite
+    needs nothing: IMMEDIATE transactions already hold the database's one write lock.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_KEY])
+    elif connection.vendor != "sqlite":
+        from .models import LedgerEntry
+
+        list(LedgerEntry.objects.select_for_update().order_by("-seq")[:1])
+
+
 class LocalHashChain:
     """The chain in our own database (``audit.LedgerEntry``)."""
 
@@ -83,8 +132,8 @@ class LocalHashChain:
         from .models import LedgerEntry
 
         with transaction.atomic():
-            # Serialise appenders: the last entry is locked (PostgreSQL) / the write lock is held (SQLite).
-            last = LedgerEntry.objects.select_for_update().order_by("-seq").first()
+            _lock_chain_head()
+            last = LedgerEntry.objects.order_by("-seq").first()
             seq, prev = (last.seq + 1, last.entry_hash) if last else (1, GENESIS)
             at = timezone.now()
             payload = json.loads(canonical(payload))
@@ -125,7 +174,7 @@ class LocalHashChain:
                     report.problems.append(Problem(e.seq, f"存证文件缺失：{name}"))
                 else:
                     with default_storage.open(name, "rb") as fh:
-                        if digest(fh.read(), e.algorithm) != e.payload.get("digest"):
+                        if file_digest(fh, e.algorithm) != e.payload.get("digest"):
                             report.problems.append(Problem(e.seq, f"文件内容与存证摘要不符（文件被篡改）：{name}"))
             expected_seq, prev = e.seq + 1, e.entry_hash
         return report

@@ -21,6 +21,7 @@ from regwatch.audit.services import record_access
 from regwatch.subjects.models import RecordType, Subject
 from regwatch.web.forms import style_form
 from regwatch.web.services import require
+from regwatch.web.uploads import megabytes, upload_limit
 
 from .mapping import label_of
 from .models import Batch, FieldMapping, MatchReview, MergeLog, QuarantinedRow, Source
@@ -80,6 +81,7 @@ class UploadForm(forms.Form):
         targets = sorted(set(FieldMapping.objects.filter(is_current=True).values_list("target", flat=True)))
         choices = [("", "（数据源唯一的映射）"), *[(t, t) for t in targets]]
         self.fields["target"].choices = choices  # type: ignore[attr-defined]
+        self.fields["file"].help_text += f"；不超过 {megabytes(settings.REGWATCH_INTAKE_MAX_BYTES)}"
 
     def clean_file(self) -> Any:
         f = self.cleaned_data["file"]
@@ -88,6 +90,7 @@ class UploadForm(forms.Form):
         return f
 
 
+@upload_limit("REGWATCH_INTAKE_MAX_BYTES")
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
     require(request.user, "intake.add_batch")

@@ -20,6 +20,8 @@ class Job(models.Model):
     total = models.PositiveIntegerField("总量", null=True, blank=True)
     done = models.PositiveIntegerField("已处理", default=0)
     unit = models.CharField("单位", max_length=10, default="行")
+    # The object the job works on ("scoring.modelversion:12"), so its page can show the progress.
+    ref = models.CharField("关联对象", max_length=100, blank=True, db_index=True)
     message = models.CharField("当前说明", max_length=255, blank=True)
     result = models.JSONField("结果", default=dict, blank=True)
     error = models.TextField("错误", blank=True)

@@ -79,9 +79,20 @@ class Progress:
             self._bar.close()
 
 
-def start_job(kind: str, title: str, total: int | None = None, user: Any = None, unit: str = "行") -> Job:
+def ref_of(obj: Any) -> str:
+    """How a job names the object it works on."""
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def start_job(kind: str, title: str, total: int | None = None, user: Any = None, unit: str = "行", ref: Any = None) -> Job:
+    """A pending job; pass ``ref`` (a model instance) to show its progress on that object's page."""
     user = user if getattr(user, "is_authenticated", False) else None
-    return Job.objects.create(kind=kind, title=title[:200], total=total, unit=unit, created_by=user)
+    return Job.objects.create(kind=kind, title=title[:200], total=total, unit=unit, created_by=user, ref=ref_of(ref) if ref else "")
+
+
+def running_job(obj: Any) -> Job | None:
+    """The pending or running job on ``obj``, if any (to refuse starting a second one)."""
+    return Job.objects.filter(ref=ref_of(obj), status__in=[Job.Status.PENDING, Job.Status.RUNNING]).first()
 
 
 @contextlib.contextmanager

@@ -81,13 +81,35 @@ def mark_validated(version: ModelVersion) -> ModelVersion:
     return version
 
 
-def dry_run(version: ModelVersion, as_of: dt.date | None = None, user: Any = None, engine: str = "duckdb") -> dict[str, Any]:
+def check_dry_run(version: ModelVersion) -> None:
+    if version.status not in (S.VALIDATED, S.DRY_RUN):
+        raise ValidationError("请先校验该版本，再进行试算")
+
+
+def check_publish(version: ModelVersion, user: Any) -> None:
+    if version.status != S.DRY_RUN:
+        raise ValidationError("只有完成试算的版本可以发布")
+    if version.author_id is not None and getattr(user, "pk", None) == version.author_id:
+        raise PermissionDenied("发布须由编制人以外的另一名用户审核（双人复核）")
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("发布须由已登录的审核人完成")
+
+
+def _step(progress: Any, message: str) -> None:
+    """Advance an ``ops.progress`` job by one step (dry-runs and publishes run as background jobs)."""
+    if progress is not None:
+        progress.advance(1, message)
+
+
+def dry_run(
+    version: ModelVersion, as_of: dt.date | None = None, user: Any = None, engine: str = "duckdb", progress: Any = None
+) -> dict[str, Any]:
     """Score every subject with this version without publishing; distribution and migration matrix."""
     from .runs import run_scoring
 
-    if version.status not in (S.VALIDATED, S.DRY_RUN):
-        raise ValidationError("请先校验该版本，再进行试算")
+    check_dry_run(version)
     run = run_scoring(version, as_of=as_of, user=user, engine=engine, publish=False, trigger="dry_run")
+    _step(progress, f"已试算 {run.subject_count} 户，正在计算等级迁移")
     current = dict(CurrentGrade.objects.filter(scheme=version.model.scheme).values_list("subject_id", "level"))
     levels = [lv["code"] for lv in (version.levels or version.model.scheme.levels)]
     matrix = {a: dict.fromkeys(levels, 0) for a in ["-", *levels]}
@@ -97,19 +119,15 @@ def dry_run(version: ModelVersion, as_of: dt.date | None = None, user: Any = Non
     version.dry_run = result
     version.status = S.DRY_RUN
     version.save()
+    _step(progress, "试算完成")
     return result
 
 
-def publish(version: ModelVersion, user: Any, as_of: dt.date | None = None, engine: str = "duckdb") -> Any:
+def publish(version: ModelVersion, user: Any, as_of: dt.date | None = None, engine: str = "duckdb", progress: Any = None) -> Any:
     """Publish (two-person rule), retire the previous version, then score everyone with it."""
     from .runs import run_scoring
 
-    if version.status != S.DRY_RUN:
-        raise ValidationError("只有完成试算的版本可以发布")
-    if version.author_id is not None and getattr(user, "pk", None) == version.author_id:
-        raise PermissionDenied("发布须由编制人以外的另一名用户审核（双人复核）")
-    if not getattr(user, "is_authenticated", False):
-        raise PermissionDenied("发布须由已登录的审核人完成")
+    check_publish(version, user)
     with transaction.atomic():
         for old in ModelVersion.objects.select_for_update().filter(model=version.model, status=S.PUBLISHED):
             old.status = S.RETIRED
@@ -123,7 +141,10 @@ def publish(version: ModelVersion, user: Any, as_of: dt.date | None = None, engi
         if version.levels and version.levels != scheme.levels:
             scheme.levels = version.levels  # the published thresholds and colours are the ones shown
             scheme.save()
-    return run_scoring(version, as_of=as_of, user=user, engine=engine, trigger="publish")
+    _step(progress, "已发布，正在全量评分")
+    run = run_scoring(version, as_of=as_of, user=user, engine=engine, trigger="publish")
+    _step(progress, f"已完成 {run.subject_count} 户评分")
+    return run
 
 
 def retire(version: ModelVersion) -> None:

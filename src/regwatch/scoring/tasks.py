@@ -43,6 +43,43 @@ def regrade(subject_ids: list[int], source: str = "") -> list[int]:
     return runs
 
 
+@db_task()
+def version_action_job(job_id: int, version_id: int, action: str, user_id: int | None) -> None:
+    """A dry-run or publish started on the model-version page, in the background with progress.
+
+    A refusal found only now (the version changed since the page checked) fails the job with
+    its Chinese message, shown on the progress card.
+    """
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from regwatch.accounts.models import User
+    from regwatch.audit.context import Actor, acting_as
+    from regwatch.ops.models import Job
+    from regwatch.ops.progress import track
+
+    from . import lifecycle
+    from .models import ModelVersion
+
+    job = Job.objects.get(pk=job_id)
+    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
+    version = ModelVersion.objects.select_related("model__scheme").get(pk=version_id)
+    url = f"/model-versions/{version.pk}/"
+    with (
+        acting_as(Actor(get_user=lambda: user, label=user.get_username() if user else "system")),
+        track(job.kind, job.title, job=job) as progress,
+    ):
+        try:
+            if action == "dry_run":
+                result = lifecycle.dry_run(version, user=user, progress=progress)
+                progress.finish({"url": url, "link": "查看试算结果", "run": result["run"]}, "试算完成")
+            else:
+                run = lifecycle.publish(version, user, progress=progress)
+                progress.finish({"url": f"/scoring-runs/{run.pk}/", "link": "查看评分批次", "run": run.pk}, "已发布并完成全量评分")
+        except (ValidationError, PermissionDenied) as exc:
+            progress.job.message = "；".join(getattr(exc, "messages", [str(exc)]))[:255]
+            progress.fail(progress.job.message)
+
+
 @db_periodic_task(crontab(day="1", hour="2", minute="0"))
 def monthly_full_run() -> list[int]:
     """全量企业每月至少评分一次: every published model scores all its subjects on the 1st, 02:00."""

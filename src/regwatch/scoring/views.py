@@ -113,6 +113,27 @@ def overrides(request: Any) -> HttpResponse:
     )
 
 
+# Actions that score every subject: background jobs with a progress card on the version page.
+BACKGROUND_ACTIONS = {"dry_run": "试算", "publish": "发布并全量评分"}
+
+
+def _start_in_background(request: Any, version: ModelVersion, action: str) -> None:
+    from regwatch.ops.progress import running_job, start_job
+
+    from .tasks import version_action_job
+
+    label = BACKGROUND_ACTIONS[action]
+    if action == "dry_run":
+        lifecycle.check_dry_run(version)
+    else:
+        lifecycle.check_publish(version, request.user)
+    if running_job(version) is not None:
+        raise ValidationError("该版本已有试算或发布任务在进行中，请等待其完成")
+    job = start_job(f"scoring.{action}", f"{label} {version}", total=2, user=request.user, unit="步", ref=version)
+    version_action_job(job.pk, version.pk, action, request.user.pk)
+    messages.info(request, f"{label}已在后台开始，进度见下方")
+
+
 @login_required
 def subject_grade(request: Any, pk: int) -> HttpResponse:
     """The subject page's grade panel for another scheme (``?scheme=``), swapped in by the scheme select."""
@@ -131,12 +152,8 @@ def version_action(request: Any, pk: int, action: str) -> HttpResponse:
         if action == "validate":
             lifecycle.mark_validated(version)
             messages.success(request, "校验通过")
-        elif action == "dry_run":
-            lifecycle.dry_run(version, user=request.user)
-            messages.success(request, "试算完成")
-        elif action == "publish":
-            lifecycle.publish(version, request.user)
-            messages.success(request, "已发布并完成全量评分")
+        elif action in BACKGROUND_ACTIONS:
+            _start_in_background(request, version, action)
         elif action == "retire":
             lifecycle.retire(version)
         elif action == "restore":

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +25,7 @@ from regwatch.subjects.models import Subject
 from regwatch.warnings import services as warning_services
 from regwatch.web.forms import style_form
 from regwatch.web.services import require
+from regwatch.web.uploads import megabytes
 
 from . import queue as q
 from . import workflow
@@ -117,6 +119,7 @@ def order_context(order: WorkOrder, user: Any) -> dict[str, Any]:
         "actions": _action_forms(order, user),
         "can_comment": user.has_perm("workorders.add_comment"),
         "co_orgs": order.co_orgs.all(),
+        "upload_limit": megabytes(settings.REGWATCH_UPLOAD_MAX_BYTES),
     }
 
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -172,19 +174,44 @@ def _actor_label(user: Any) -> str:
     return user.get_username() if user is not None else "system"
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """An upload already hashed and written to storage, waiting for its rows and ledger entry."""
+
+    name: str  # storage name
+    original_name: str
+    size: int
+    digest: str
+
+
+def store_upload(upload: Any) -> StoredFile:
+    """Hash (unless the upload handler already did) and write a file to storage.
+
+    Call this before opening a transaction: hashing and copying a large file inside one would
+    hold SQLite's write lock (and a PostgreSQL row lock on the order) for as long as they take.
+    """
+    original = str(getattr(upload, "name", "file"))[:200]
+    data_digest = ledger.upload_digest(upload)
+    name = Attachment._meta.get_field("file").generate_filename(None, original)  # type: ignore[attr-defined,arg-type]
+    name = default_storage.save(name, upload)
+    return StoredFile(name, original, getattr(upload, "size", 0) or default_storage.size(name), data_digest)
+
+
 def add_attachment(order: WorkOrder, upload: Any, user: Any, step: WorkOrderStep | None = None) -> Attachment:
-    data_digest = ledger.file_digest(upload)
-    att = Attachment(order=order, step=step, name=str(getattr(upload, "name", "file"))[:200], size=getattr(upload, "size", 0) or 0)
-    att.digest, att.algorithm, att.uploaded_by = data_digest, ledger.ALGORITHM, user
-    att.file.save(att.name, upload, save=False)
-    att.save()
-    att.ledger_seq = ledger.append(
-        "attachment",
-        "workorders.attachment",
-        str(att.pk),
-        {"order": order.number, "name": att.name, "file": att.file.name, "digest": data_digest, "size": att.size},
-    )
-    att.save(update_fields=["ledger_seq"])
+    """Record a file (an upload, or a ``StoredFile`` from ``store_upload``) and vouch for it in the ledger."""
+    stored = upload if isinstance(upload, StoredFile) else store_upload(upload)
+    att = Attachment(order=order, step=step, name=stored.original_name, size=stored.size)
+    att.digest, att.algorithm, att.uploaded_by = stored.digest, ledger.ALGORITHM, user
+    att.file.name = stored.name
+    with transaction.atomic():
+        att.save()
+        att.ledger_seq = ledger.append(
+            "attachment",
+            "workorders.attachment",
+            str(att.pk),
+            {"order": order.number, "name": att.name, "file": att.file.name, "digest": stored.digest, "size": att.size},
+        )
+        att.save(update_fields=["ledger_seq"])
     return att
 
 
@@ -295,6 +322,19 @@ def transition(
 ) -> WorkOrderStep:
     if user is not None and not allows_object(user, order):
         raise TransitionRefused("scope", "该工单不在您的数据权限范围内")
+    stored = [store_upload(f) for f in files]  # the slow part, before the transaction
+    try:
+        step = _transition(order, user, action, fields, stored, comment)
+    except BaseException:
+        for s in stored:
+            default_storage.delete(s.name)
+        raise
+    return step
+
+
+def _transition(
+    order: WorkOrder, user: Any, action: str, fields: dict[str, Any] | None, files: list[StoredFile], comment: str
+) -> WorkOrderStep:
     with transaction.atomic():
         order = WorkOrder.objects.select_for_update().select_related("workflow").get(pk=order.pk)
         t = transition_spec(order, action)

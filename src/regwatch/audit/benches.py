@@ -1,0 +1,58 @@
+"""``regwatch bench sm3``: SM3 throughput of the ledger's hash (OpenSSL) against pure-Python gmssl.
+
+Hashes ``--mb`` megabytes (default 100) in 1 MB chunks, as uploads and ``ledger verify`` do, and
+``--gmssl-mb`` (default 1) with gmssl when it is installed, for the ratio.  Both digests of the
+smaller size are compared, so the figure is for the same function.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from regwatch.ops.bench import peak_rss_mb, register_bench
+
+from .ledger import CHUNK_SIZE, Hasher
+
+MB = 1024 * 1024
+
+
+def _openssl(chunk: bytes, megabytes: int) -> tuple[float, str]:
+    started = time.perf_counter()
+    h = Hasher("sm3")
+    for _ in range(megabytes * MB // CHUNK_SIZE):
+        h.update(chunk)
+    return time.perf_counter() - started, h.hexdigest()
+
+
+def sm3_bench(opts: dict[str, Any]) -> dict[str, Any]:
+    chunk = bytes(range(256)) * (CHUNK_SIZE // 256)
+    seconds, _ = _openssl(chunk, opts["mb"])
+    figures: dict[str, Any] = {
+        "openssl_mb": opts["mb"],
+        "openssl_seconds": round(seconds, 3),
+        "openssl_mb_per_s": round(opts["mb"] / seconds, 1),
+    }
+    try:
+        from gmssl import func, sm3
+    except ImportError:
+        figures["gmssl"] = "not installed"
+    if opts["gmssl_mb"] > 0 and "gmssl" not in figures:
+        started = time.perf_counter()
+        reference = sm3.sm3_hash(func.bytes_to_list(chunk * opts["gmssl_mb"]))
+        gm_seconds = time.perf_counter() - started
+        assert reference == _openssl(chunk, opts["gmssl_mb"])[1], "gmssl and OpenSSL disagree on SM3"
+        figures["gmssl_mb"] = opts["gmssl_mb"]
+        figures["gmssl_seconds"] = round(gm_seconds, 3)
+        figures["gmssl_mb_per_s"] = round(opts["gmssl_mb"] / gm_seconds, 3)
+        figures["speedup"] = round(figures["openssl_mb_per_s"] / figures["gmssl_mb_per_s"])
+    figures["peak_rss_mb"] = peak_rss_mb()
+    return figures
+
+
+register_bench(
+    "sm3",
+    sm3_bench,
+    "SM3 摘要速度（OpenSSL 对比纯 Python gmssl）",
+    arguments=[("--mb", {"type": int, "default": 100}), ("--gmssl-mb", {"type": int, "default": 1})],
+)
