@@ -56,7 +56,7 @@ def test_an_attachment_over_the_limit_gets_a_clear_message(page: Any, settings: 
     transition(order, inspector, "sign")
 
     login(page, "inspector")
-    page.goto(f"{page.base_url}/workorders/{order.pk}/")
+    page.goto(f"{page.base_url}/work-orders/{order.pk}/")
     form = page.locator("#action-feedback")
     expect(form).to_contain_text("附件合计不超过 200 KB")
     form.locator("textarea[name=result]").fill("已现场核查")

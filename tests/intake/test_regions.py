@@ -80,7 +80,7 @@ def test_the_data_migration_fills_existing_rows(tmp_path: Path, source: Source, 
     Batch.objects.filter(pk=batch.pk).update(region=None)
     QuarantinedRow.objects.filter(batch=batch).update(region=None)
     Measurement.objects.filter(batch=batch).update(region=None)
-    importlib.import_module("regwatch.intake.migrations.0002_region_for_scope").fill_regions(django_apps, None)
+    importlib.import_module("regwatch.intake.migrations.0004_region_for_scope").fill_regions(django_apps, None)
     importlib.import_module("regwatch.quality.migrations.0002_region_for_scope").fill_regions(django_apps, None)
     batch.refresh_from_db()
     assert batch.region == county_admin.organization.region

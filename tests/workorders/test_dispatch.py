@@ -20,7 +20,7 @@ def test_warning_page_dispatches_to_a_new_order(business_admin: Any, warning: An
     assert workflow is not None and workflow.name in body
     r = client.post(f"/workorders/from-warning/{warning.pk}/", {"workflow": workflow.code})
     order = WorkOrder.objects.get(warning=warning)
-    assert r.status_code == 302 and r["Location"] == f"/workorders/{order.pk}/"
+    assert r.status_code == 302 and r["Location"] == f"/work-orders/{order.pk}/"
     warning.refresh_from_db()
     assert warning.status == "dispatched" and order.subject_id == warning.subject_id
 
@@ -43,4 +43,4 @@ def test_an_assigning_step_reaches_notifications_through_order_event(
     with django_capture_on_commit_callbacks(execute=True):
         transition(order, business_admin, "dispatch", {"assignee_org": inspector.organization_id})
     message = Message.objects.get(recipient=inspector, kind="order_assigned")
-    assert order.number in message.title and message.url == f"/workorders/{order.pk}/"
+    assert order.number in message.title and message.url == f"/work-orders/{order.pk}/"

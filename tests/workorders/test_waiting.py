@@ -82,7 +82,7 @@ def test_people_are_told_when_an_order_waits_for_them(
     assert ("inspector", "order_assigned") in kinds and ("insp_colleague", "order_assigned") in kinds  # assigned to their bureau
     assert ("leader", "order_waiting") in kinds and ("business_admin", "order_waiting") in kinds  # dispatch, then verification
     verify = Message.objects.filter(recipient=leader, kind="order_waiting", title__contains=order.number).order_by("-id").first()
-    assert verify is not None and "待核查" in verify.body and "核查办结" in verify.body and verify.url == f"/workorders/{order.pk}/"
+    assert verify is not None and "待核查" in verify.body and "核查办结" in verify.body and verify.url == f"/work-orders/{order.pk}/"
     assert not Message.objects.filter(recipient=outsider).exists()  # same role, other county: told nothing
     assert not Message.objects.filter(recipient=inspector, kind="order_step", body__contains="签收").exists()  # not of own step
     assert colleague.messages.filter(kind="order_step").exists()
@@ -146,9 +146,9 @@ def test_cross_region_refusal_in_api_and_ui_and_on_creation(business_admin: Any,
     assert "跨区划" in r.json()["detail"] and r.json()["errors"] == {"region": ["需要跨区划派发权限"]}
     from tests.conftest import login
 
-    form = login(leader).get(f"/workorders/{order.pk}/").content.decode()
+    form = login(leader).get(f"/work-orders/{order.pk}/").content.decode()
     assert f'value="{inspector.organization_id}"' in form and f'value="{other.pk}"' not in form  # not offered …
-    assert f'value="{other.pk}"' in login(business_admin).get(f"/workorders/{order.pk}/").content.decode()
+    assert f'value="{other.pk}"' in login(business_admin).get(f"/work-orders/{order.pk}/").content.decode()
     page = login(leader).post(f"/workorders/{order.pk}/transition/", {"action": "dispatch", "assignee_org": str(other.pk)}, follow=True)
     assert "操作未执行" in page.content.decode() and "跨区划" in page.content.decode()  # … and refused if posted anyway
     with pytest.raises(TransitionRefused, match="跨区划"):
