@@ -112,6 +112,8 @@ def test_a_rule_edited_in_the_ui_is_kept_reported_and_given_up_only_with_force(p
     _edit_rule_in_the_ui(rule, cooldown_days=30)
     rule.refresh_from_db()
     assert rule.locally_modified and rule.cooldown_days == 30
+    listing = login(_model_admin()).get("/warning-rules/", {"q": rule.code}).content.decode()
+    assert "本地已修改" in listing  # the mark is a column of the list
 
     spec["message"] = "{subject}：业务包新版提示"
     pack.write("rules.yaml", rules)

@@ -36,6 +36,7 @@ register(
             Column("owner_department"),
             Column("enabled"),
             Column("version"),
+            Column("locally_modified"),
         ],
         filterset=IndicatorFilterSet,
         detail_fields=[

@@ -39,6 +39,7 @@ register(
             Column("status"),
             Column("health"),
             Column("last_received_at"),
+            Column("locally_modified"),
         ],
         filterset=filtersets.SourceFilterSet,
         detail_fields=[
@@ -86,6 +87,7 @@ register(
             Column("version"),
             Column("is_current"),
             Column("created_at"),
+            Column("locally_modified"),
         ],
         filterset=filtersets.FieldMappingFilterSet,
         select_related=("source",),

@@ -10,9 +10,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from regwatch.audit.ledger import CHUNK_SIZE, Hasher
 from regwatch.ops.bench import peak_rss_mb, register_bench
-
-from .ledger import CHUNK_SIZE, Hasher
 
 MB = 1024 * 1024
 

@@ -40,7 +40,7 @@ register(
         slug="grade-schemes",
         menu="评分评级",
         menu_order=41,
-        columns=[Column("code", link=True), Column("name"), Column("pack"), Column("updated_at")],
+        columns=[Column("code", link=True), Column("name"), Column("pack"), Column("updated_at"), Column("locally_modified")],
         filterset=GradeSchemeFilterSet,
         detail_fields=["code", "name", "pack", "levels", "updated_at"],
     )
@@ -60,6 +60,7 @@ register(
             Column("created_at"),
             Column("published_at"),
             Column("note"),
+            Column("locally_modified"),
         ],
         filterset=ModelVersionFilterSet,
         select_related=("model", "author", "published_by"),
