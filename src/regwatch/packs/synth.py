@@ -8,8 +8,23 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from dataclasses import dataclass, field
+from typing import Any
 
 from regwatch.core.identifiers import USCC_CHARSET, uscc_check_char
+
+
+@dataclass
+class GeneratedSubject:
+    """What a pack generator yields per subject; ``packs/generate.py`` writes it in bulk."""
+
+    index: int
+    fields: dict[str, Any]
+    latent_risk: float
+    identifiers: list[tuple[str, str, dt.date | None]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢钟姜崔谭陆范汪廖石金贾夏"

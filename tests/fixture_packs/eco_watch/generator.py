@@ -10,28 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
 
 from regwatch.core.models import Region
-from regwatch.packs.synth import SHOP_CHARS, address, person_name, poisson, random_date, uscc
+from regwatch.packs.synth import SHOP_CHARS, GeneratedSubject, address, person_name, poisson, random_date, uscc
 
 INDUSTRIES = ["C1713", "C2211", "C2614", "C2710", "C3011", "C3360", "D4411"]
 WORDS = ["化工", "印染", "纸业", "水泥", "热电", "制药", "表面处理"]
 POLLUTANTS = ["cod", "nh3n", "so2", "nox", "pm"]
 POLLUTANT_NAMES = {"cod": "化学需氧量", "nh3n": "氨氮", "so2": "二氧化硫", "nox": "氮氧化物", "pm": "颗粒物"}
-
-
-@dataclass
-class GeneratedSubject:
-    index: int
-    fields: dict[str, Any]
-    latent_risk: float
-    identifiers: list[tuple[str, str, dt.date | None]] = field(default_factory=list)
-    records: list[dict[str, Any]] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
 
 
 def _known_at(occurred: dt.date, horizon: dt.datetime) -> dt.datetime:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
 
 from regwatch.core.models import Region
-from regwatch.packs.synth import SHOP_CHARS, address, person_name, poisson, random_date, uscc
+from regwatch.packs.synth import SHOP_CHARS, GeneratedSubject, address, person_name, poisson, random_date, uscc
 
 FORMATS = {
     "production": (
@@ -46,16 +45,6 @@ SOURCES = {
 RESULT_NAMES = {"pass": "符合", "basic_pass": "基本符合", "fail": "不符合"}
 PENALTY_NAMES = {"warning": "警告", "fine": "罚款", "confiscate": "没收违法所得", "suspend": "责令停产停业", "revoke_licence": "吊销许可证"}
 COMPLAINT_NAMES = {"hygiene": "卫生状况", "quality": "食品质量", "expired": "过期食品", "label": "标签标识", "no_licence": "无证经营"}
-
-
-@dataclass
-class GeneratedSubject:
-    index: int
-    fields: dict[str, Any]
-    latent_risk: float
-    identifiers: list[tuple[str, str, dt.date | None]] = field(default_factory=list)
-    records: list[dict[str, Any]] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
 
 
 class FoodSubjectFactory:
