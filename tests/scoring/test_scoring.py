@@ -271,6 +271,28 @@ def test_overrides_need_a_second_person_and_expire(world: None, django_user_mode
     assert read.current_grades([subject.pk], scheme=FOOD)[subject.pk][0] == "D"
 
 
+def test_an_override_is_proposed_from_the_form_and_approved_on_its_generic_page(world: None, django_user_model: Any) -> None:
+    from regwatch.scoring.models import GradeOverride
+    from tests.conftest import login
+
+    proposer = login(django_user_model.objects.get(username="business_admin"))
+    approver = login(django_user_model.objects.get(username="leader"))
+    subject = Subject.objects.filter(pack="food_credit", region__path__startswith="/330000/330100/", grades__isnull=False).first()
+    assert subject is not None
+    form = proposer.get("/scoring/overrides/", {"subject": subject.pk}).content.decode()
+    assert f"为“{subject.name}”提出等级调整" in form and 'name="subject"' in form  # the subject by name, its id hidden
+    until = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    response = proposer.post("/scoring/overrides/", {"subject": subject.pk, "level": "B", "reason": "复查合格", "expires_on": until})
+    override = GradeOverride.objects.get(subject=subject)
+    assert response["Location"] == f"/grade-overrides/{override.pk}/"
+    page = approver.get(response["Location"]).content.decode()
+    assert 'id="override-decide"' in page  # the approval form is on the generic detail page
+    response = approver.post("/scoring/overrides/", {"override": override.pk, "action": "approve"})
+    override.refresh_from_db()
+    assert response["Location"] == f"/grade-overrides/{override.pk}/" and override.status == "approved"
+    assert subject.name in approver.get("/grade-overrides/").content.decode()  # listed by the generic type
+
+
 def test_subject_page_panel_and_api_explanation(world: None, admin_client: Any, inspector: Any) -> None:
     run = runs.run_scoring(published(), as_of=TODAY)
     subject = Subject.objects.filter(pack="food_credit", region__path__startswith=inspector.organization.region.path).first()

@@ -207,4 +207,3 @@ register(
     )
 )
 register_link(Link("评分评级", "等级分布", "scoring:distribution", "scoring.view_currentgrade", 44))
-register_link(Link("评分评级", "等级调整审批", "scoring:overrides", "scoring.view_gradeoverride", 45))

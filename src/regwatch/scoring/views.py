@@ -15,6 +15,7 @@ from django.db.models import Count, F
 from django.db.models.functions import Substr
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from regwatch.accounts.scope import visible
@@ -74,8 +75,13 @@ def distribution(request: Any) -> HttpResponse:
 
 @login_required
 def overrides(request: Any) -> HttpResponse:
+    """提出等级调整 (GET: the form for one subject) and the approve/reject posted from an override's page.
+
+    Listing, filtering and exporting overrides is the generic ``grade-overrides`` type.
+    """
     require(request.user, "scoring.view_gradeoverride")
     if request.method == "POST":
+        target: GradeOverride | None = None
         try:
             if request.POST.get("action") in ("approve", "reject"):
                 target = get_object_or_404(visible(GradeOverride.objects.all(), request.user), pk=request.POST.get("override"))
@@ -87,7 +93,7 @@ def overrides(request: Any) -> HttpResponse:
                 scheme, _ = choose_scheme(CurrentGrade.objects.filter(subject=subject), request.POST.get("scheme"))
                 if scheme is None:
                     raise ValidationError("该主体尚无已发布的评分，无法调整等级")
-                ov.propose(
+                target = ov.propose(
                     request.user,
                     subject,
                     scheme,
@@ -99,17 +105,19 @@ def overrides(request: Any) -> HttpResponse:
                 messages.success(request, "已提交等级调整申请，等待另一名用户审批")
         except (ValidationError, PermissionDenied, ValueError) as exc:
             messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-        return redirect("scoring:overrides")
-    rows = visible(GradeOverride.objects.all(), request.user).select_related("subject", "proposed_by", "approved_by", "scheme")[:200]
-    subject = request.GET.get("subject", "")
-    graded = visible(
-        CurrentGrade.objects.filter(subject_id=int(subject)) if subject.isdigit() else CurrentGrade.objects.all(), request.user
-    )
+            target = None
+        if target is not None:
+            return redirect("web:grade-overrides_detail", target.pk)
+        back = request.POST.get("subject", "")
+        return redirect(f"{reverse('scoring:overrides')}?subject={back}" if back.isdigit() else reverse("web:grade-overrides_list"))
+    subject_id = request.GET.get("subject", "")
+    shown = visible(Subject.objects.all(), request.user).filter(pk=int(subject_id)).first() if subject_id.isdigit() else None
+    graded = visible(CurrentGrade.objects.filter(subject=shown) if shown else CurrentGrade.objects.all(), request.user)
     scheme, schemes = choose_scheme(graded, request.GET.get("scheme"))
     return render(
         request,
         "scoring/overrides.html",
-        {"rows": rows, "scheme": scheme, "schemes": schemes, "levels": scheme.levels if scheme else [], "subject": subject},
+        {"subject": shown, "scheme": scheme, "schemes": schemes, "levels": scheme.levels if scheme else []},
     )
 
 
