@@ -47,6 +47,7 @@ def test_the_packs_description_wins_and_bins_are_described() -> None:
     assert describe.rule(item, "项") == "每项问题计2.5分，最多60分"
     bins = {"indicator": "x", "bins": [{"from": 1, "points": 30}, {"from": 2, "points": 50, "label": "两次以上"}]}
     assert describe.rule(bins, "次") == "≥1次计30分；两次以上计50分"
+    assert describe.rule({"indicator": "x", "bins": [{"from": 1, "points": -20}], "missing": 5}, "次") == "≥1次减20分；无数据计5分"
 
 
 def _texts(data: Any) -> list[str]:
@@ -64,7 +65,7 @@ def test_page_and_api_show_no_formula_and_the_numbers_add_up(world: None, admin_
     graded = Subject.objects.filter(pack="food_credit", grades__isnull=False)
     # The riskiest (capped categories, floors), the safest, and some in between.
     subjects = [*graded.order_by("-grades__score")[:3], *graded.order_by("grades__score")[:2], *graded.order_by("pk")[:3]]
-    seen_formula = False
+    seen_formula = seen_missing = False
     for subject in subjects:
         data = admin_client.get(f"/api/v1/scoring/subjects/{subject.pk}/explanation/").json()
         page = admin_client.get(f"/subjects/{subject.pk}/").content.decode()
@@ -85,4 +86,5 @@ def test_page_and_api_show_no_formula_and_the_numbers_add_up(world: None, admin_
         assert data["freshness"] and all(f["name"] and f["name"] != f["source"] for f in data["freshness"])
         for f in data["freshness"]:
             assert f"{f['name']} {f['text']}" in page
-    assert seen_formula
+            seen_missing |= f["latest"] is None and f["text"] == "暂无该来源数据"
+    assert seen_formula and seen_missing

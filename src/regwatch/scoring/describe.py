@@ -114,10 +114,16 @@ def rule(item: dict[str, Any], unit: str = "") -> str:
     parts = []
     bins = item.get("bins") or []
     if bins and item.get("base"):
-        parts.append(f"低于{number(bins[0]['from'])}{unit}计{number(item['base'])}分")
+        parts.append(f"低于{number(bins[0]['from'])}{unit}{points(item['base'])}")
     for b in bins:
-        parts.append(f"{bin_text(b, unit)}计{number(b['points'])}分")
+        parts.append(f"{bin_text(b, unit)}{points(b['points'])}")
+    if item.get("missing"):
+        parts.append(f"无数据{points(item['missing'])}")
     return "；".join(parts)
+
+
+def points(p: float) -> str:
+    return f"计{number(p)}分" if p >= 0 else f"减{number(-p)}分"
 
 
 def bin_text(b: dict[str, Any], unit: str = "") -> str:

@@ -62,7 +62,7 @@ def _category(cat: dict[str, Any], detail: dict[str, Any], sub_score: float | No
                 "rule": describe.rule(item, unit),
                 "points": points,
                 "contribution": round(points * weight / 100.0, 2),
-                "reason": f"{what}，计{describe.number(round(points, 2))}分" if points else f"{what}，不计分",
+                "reason": f"{what}，{describe.points(round(points, 2))}" if points else f"{what}，不计分",
             }
         )
     raw = round(sum(i["points"] for i in items), 2)
@@ -99,14 +99,15 @@ def source_freshness(subject_id: int, run: ScoringRun) -> list[dict[str, Any]]:
     latest = {r["source"]: r["latest"] for r in rows}
     codes = sorted(set(run.freshness or {}) | set(latest))
     names = dict(Source.objects.filter(code__in=codes).values_list("code", "name"))
-    # A source not registered in intake (seeded or manual data) is named by its record types.
+    # A source not registered in intake (seeded or manual data) is named by its record types: this
+    # subject's, else a sample of anyone's (LIMIT, so a big table is not scanned for a label).
     kinds: dict[str, set[str]] = {}
-    for src, kind in (
-        Record.objects.filter(subject_id=subject_id, source__in=[c for c in codes if c not in names])
-        .values_list("source", "record_type__name")
-        .distinct()
-    ):
+    unnamed = [c for c in codes if c not in names]
+    for src, kind in Record.objects.filter(subject_id=subject_id, source__in=unnamed).values_list("source", "record_type__name").distinct():
         kinds.setdefault(src, set()).add(kind)
+    for src in unnamed:
+        if src not in kinds:
+            kinds[src] = set(Record.objects.filter(source=src).order_by().values_list("record_type__name", flat=True)[:50])
     out = []
     for code in codes:
         at = latest.get(code)
