@@ -6,8 +6,10 @@ from typing import Any
 
 from django.db.models import Max
 
+from regwatch.intake.models import Source
 from regwatch.subjects.models import Record
 
+from . import describe
 from .models import CurrentGrade, Score, ScoringRun
 from .read import active_overrides, choose_scheme
 
@@ -27,6 +29,99 @@ def bin_of(item: dict[str, Any], value: float | None) -> int | None:
     return sum(1 for b in item["bins"] if value >= b["from"])
 
 
+def _bin_label(item: dict[str, Any], value: float | None, unit: str) -> str:
+    """Which rule applied to this value, in words (never the formula's text)."""
+    bin_index = bin_of(item, value)
+    if bin_index is None:
+        return describe.rule(item, unit)
+    if bin_index < 0:
+        return "无数据"
+    if bin_index == 0:
+        return f"低于 {describe.number(item['bins'][0]['from'])}{unit}"
+    return describe.bin_text(item["bins"][bin_index - 1], unit)
+
+
+def _category(cat: dict[str, Any], detail: dict[str, Any], sub_score: float | None, names: dict[str, Any]) -> dict[str, Any]:
+    """One category: its items, then how their points, the 0–100 cap and the weight make its share of the score."""
+    items = []
+    weight = float(cat["weight"])
+    for item in cat["items"]:
+        code = item["indicator"]
+        value = detail["v"].get(code)
+        points = float(detail["p"].get(code) or 0.0)
+        ind = names.get(code, {})
+        unit = ind.get("unit", "")
+        what = (item.get("reason") or f"{ind.get('name', code)}{{value}}{unit}").format(value=_fmt(value))
+        items.append(
+            {
+                "indicator": code,
+                "name": ind.get("name", code),
+                "unit": unit,
+                "value": value,
+                "bin": _bin_label(item, value, unit),
+                "rule": describe.rule(item, unit),
+                "points": points,
+                "contribution": round(points * weight / 100.0, 2),
+                "reason": f"{what}，{describe.points(round(points, 2))}" if points else f"{what}，不计分",
+            }
+        )
+    raw = round(sum(i["points"] for i in items), 2)
+    sub = float(sub_score) if sub_score is not None else min(max(raw, 0.0), 100.0)
+    contribution = round(sub * weight / 100.0, 2)
+    n = describe.number
+    if raw > 100:
+        capped = f"超过上限，按 {n(round(sub, 2))} 计"
+    elif raw < 0:
+        capped = f"低于 0，按 {n(round(sub, 2))} 计"
+    else:
+        capped = "上限 100"
+    text = f"{cat['name']}：项目得分合计 {n(raw)}，{capped}，× 权重 {n(weight)}% = {n(contribution)}"
+    return {
+        "code": cat["code"],
+        "name": cat["name"],
+        "weight": weight,
+        "points_total": raw,
+        "cap": 100,
+        "sub_score": sub,
+        "contribution": contribution,
+        "sum_text": text,
+        "items": items,
+    }
+
+
+def source_freshness(subject_id: int, run: ScoringRun) -> list[dict[str, Any]]:
+    """Every source the run read, by name, with when this subject's data from it was last known (None: none)."""
+    rows = (
+        Record.objects.filter(subject_id=subject_id, known_at__lt=run.known_cutoff, occurred_on__lte=run.as_of)
+        .values("source")
+        .annotate(latest=Max("known_at"))
+    )
+    latest = {r["source"]: r["latest"] for r in rows}
+    codes = sorted(set(run.freshness or {}) | set(latest))
+    names = dict(Source.objects.filter(code__in=codes).values_list("code", "name"))
+    # A source not registered in intake (seeded or manual data) is named by its record types: this
+    # subject's, else a sample of anyone's (LIMIT, so a big table is not scanned for a label).
+    kinds: dict[str, set[str]] = {}
+    unnamed = [c for c in codes if c not in names]
+    for src, kind in Record.objects.filter(subject_id=subject_id, source__in=unnamed).values_list("source", "record_type__name").distinct():
+        kinds.setdefault(src, set()).add(kind)
+    for src in unnamed:
+        if src not in kinds:
+            kinds[src] = set(Record.objects.filter(source=src).order_by().values_list("record_type__name", flat=True)[:50])
+    out = []
+    for code in codes:
+        at = latest.get(code)
+        out.append(
+            {
+                "source": code,
+                "name": names.get(code) or "、".join(sorted(kinds.get(code, ()))) or "其他数据来源",
+                "latest": at.isoformat() if at else None,
+                "text": f"最新获知 {at.date().isoformat()}" if at else "暂无该来源数据",
+            }
+        )
+    return sorted(out, key=lambda r: r["name"])
+
+
 def explanation(score: Score) -> dict[str, Any]:
     run: ScoringRun = score.run
     version = run.version
@@ -34,59 +129,14 @@ def explanation(score: Score) -> dict[str, Any]:
     names = {i["code"]: i for i in version.indicators}
     levels = {lv["code"]: lv for lv in (version.levels or run.scheme.levels)}
     detail = score.detail
-    categories = []
-    for cat in card["categories"]:
-        items = []
-        for item in cat["items"]:
-            code = item["indicator"]
-            value = detail["v"].get(code)
-            points = detail["p"].get(code) or 0.0
-            bin_index = bin_of(item, value)
-            if bin_index is None:
-                bin_label = f"公式 {item.get('formula')}" if item.get("formula") else ""
-            elif bin_index < 0:
-                bin_label = "无数据"
-            elif bin_index == 0:
-                bin_label = f"低于 {item['bins'][0]['from']:g}" if item.get("bins") else ""
-            else:
-                b = item["bins"][bin_index - 1]
-                bin_label = b.get("label") or f"≥{b['from']:g}"
-            contribution = round(points * cat["weight"] / 100.0, 2)
-            ind = names.get(code, {})
-            what = (item.get("reason") or f"{ind.get('name', code)}{{value}}{ind.get('unit', '')}").format(value=_fmt(value))
-            items.append(
-                {
-                    "indicator": code,
-                    "name": ind.get("name", code),
-                    "unit": ind.get("unit", ""),
-                    "value": value,
-                    "bin": bin_label,
-                    "points": points,
-                    "contribution": contribution,
-                    "reason": f"{what}，{contribution:+g}分" if points else f"{what}，不加分",
-                }
-            )
-        categories.append(
-            {
-                "code": cat["code"],
-                "name": cat["name"],
-                "weight": cat["weight"],
-                "sub_score": score.sub_scores.get(cat["code"]),
-                "items": items,
-            }
-        )
+    categories = [_category(cat, detail, score.sub_scores.get(cat["code"]), names) for cat in card["categories"]]
+    total = round(sum(c["contribution"] for c in categories), 2)
     floors = [
         {"code": f["code"], "reason": f["reason"], "min_level": f["min_level"]}
         for f in card.get("floors", [])
         if f["code"] in detail.get("f", [])
     ]
-    freshness = {
-        row["source"]: row["latest"].isoformat()
-        for row in Record.objects.filter(subject_id=score.subject_id, known_at__lt=run.known_cutoff, occurred_on__lte=run.as_of)
-        .values("source")
-        .annotate(latest=Max("known_at"))
-        .order_by("source")
-    }
+    freshness = source_freshness(score.subject_id, run)
     override = active_overrides([score.subject_id], run.scheme).get(score.subject_id)
     return {
         "subject": score.subject_id,
@@ -103,9 +153,12 @@ def explanation(score: Score) -> dict[str, Any]:
         "level_name": levels.get(score.level, {}).get("name", ""),
         "color": levels.get(score.level, {}).get("color", "#999999"),
         "categories": categories,
+        "total": total,
+        "total_text": "各分类得分合计 "
+        + " + ".join(describe.number(c["contribution"]) for c in categories)
+        + f" = {describe.number(total)}",
         "floors": floors,
         "freshness": freshness,
-        "source_freshness_run": run.freshness,
         "override": (
             {
                 "level": override.level,

@@ -77,6 +77,7 @@ class Bin(Strict):
     from_: float = Field(alias="from")
     points: float
     label: str = ""
+    description: str = Field(default="", description="给公众看的分档说明；留空时用 label 或“≥阈值”")
 
 
 class Item(Strict):
@@ -86,6 +87,7 @@ class Item(Strict):
     missing: float = 0
     formula: str | None = None
     reason: str = Field(default="", description="说明模板，可用 {value}")
+    description: str = Field(default="", description="给公众看的计分规则说明；留空时由分档或公式自动生成")
 
     @model_validator(mode="after")
     def _one(self) -> Item:
