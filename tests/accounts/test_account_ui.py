@@ -69,6 +69,7 @@ def test_created_user_must_change_the_password_at_first_login(admin_client: Clie
     page = client.get("/account/password/").content.decode()
     assert "您的密码由管理员设置" in page and "当前密码" in page and "新密码" in page
     assert client.get("/static/regwatch/app.css").status_code != 302  # static stays reachable
+    assert client.get("/notifications/badge/", HTTP_HX_REQUEST="true").status_code == 403  # not the page, swapped in
     api = client.get("/api/v1/subjects/")
     assert api.status_code == 403 and "修改初始密码" in api.json()["detail"]
 

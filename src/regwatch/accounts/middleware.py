@@ -28,5 +28,8 @@ class PasswordChangeRequiredMiddleware:
             if not request.path.startswith(allowed):
                 if request.path.startswith("/api/"):
                     return json_problem(request, 403, "请先在网页上修改初始密码")
+                if request.headers.get("HX-Request"):
+                    # A polled fragment (the navbar badge) must not swap the change page into itself.
+                    return HttpResponse(status=403)
                 return redirect(change)
         return self.get_response(request)
