@@ -123,6 +123,8 @@ def test_an_administrator_resets_a_password_which_is_shown_once_and_never_audite
     event = AuditEvent.objects.filter(object_type="accounts.user", object_id=str(leader.pk)).latest("pk")
     assert event.after is not None and event.after["must_change_password"] is True
     assert "password" not in event.after and shown not in str(event.after)
+    after = _visible_text(admin_client.get(f"/users/{leader.pk}/").content.decode())
+    assert "须修改密码" in after and "True" not in after and shown not in after
     client = _sign_in("leader", shown)
     assert client.get("/")["Location"] == "/account/password/"
 
