@@ -10,6 +10,7 @@ from regwatch.api.health import healthz, readyz
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("regwatch.accounts.urls")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     *[path(f"api/v1/{app}/", include(f"regwatch.{app}.api_urls")) for app in settings.REGWATCH_APP_URLS],

@@ -23,6 +23,8 @@ class User(AbstractUser):
         help_text="在本机构区划之外另行授权可见的区划（含下级）。",
     )
     scope_all = models.BooleanField("全域数据权限", default=False, help_text="可查看全部区划的数据。")
+    # Set when an administrator chooses the password (creation, reset): only its owner should know it.
+    must_change_password = models.BooleanField("须修改密码", default=False, help_text="下次登录后须先修改密码。")
 
     class Meta:
         verbose_name = "用户"
@@ -34,6 +36,12 @@ class User(AbstractUser):
 
     @property
     def role_names(self) -> list[str]:
-        from .roles import ROLES
+        from .roles import role_label
 
-        return [ROLES[g.name].label for g in self.groups.all() if g.name in ROLES]
+        return [role_label(g.name) for g in self.groups.all()]
+
+    @property
+    def roles(self) -> str:
+        return "、".join(self.role_names)
+
+    roles.fget.label = "角色"  # type: ignore[attr-defined]

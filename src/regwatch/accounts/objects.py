@@ -1,20 +1,34 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 
 from regwatch.web.filters import SearchFilterSet
 from regwatch.web.registry import Column, ObjectType, register
 
+from .forms import UserForm
 from .models import User
+from .roles import ROLES
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return [(code, role.label) for code, role in ROLES.items()]
 
 
 class UserFilterSet(SearchFilterSet):
     search_fields = ("username", "display_name")
     organization = django_filters.CharFilter(field_name="organization__code", label="机构代码")
+    # Roles by their Chinese names; the value is the group's code, never shown.
+    role = django_filters.ChoiceFilter(field_name="groups__name", label="角色", choices=_role_choices, distinct=True)
 
     class Meta:
         model = User
-        fields = ["q", "organization", "is_active"]
+        fields = ["q", "organization", "role", "is_active", "must_change_password"]
+
+
+def _detail_context(user: User, viewer: Any) -> dict[str, Any]:
+    return {"can_reset_password": viewer.has_perm("accounts.change_user")}
 
 
 register(
@@ -27,14 +41,28 @@ register(
             Column("username"),
             Column("display_name"),
             Column("organization__name", "所属机构", sort="organization__code"),
+            Column("roles", sort=None),
             Column("scope_all"),
             Column("is_active"),
             Column("last_login"),
         ],
         filterset=UserFilterSet,
         select_related=("organization",),
-        detail_fields=["username", "display_name", "organization", "scope_all", "is_active", "last_login", "date_joined"],
+        detail_fields=[
+            "username",
+            "display_name",
+            "organization",
+            "roles",
+            "scope_all",
+            "is_active",
+            "must_change_password",
+            "last_login",
+            "date_joined",
+        ],
         form_fields=["username", "display_name", "organization", "groups", "extra_regions", "scope_all", "is_active"],
+        form_class=UserForm,
+        detail_template="accounts/user_detail.html",
+        detail_context=_detail_context,
         api_fields=["id", "username", "display_name", "organization", "is_active"],
     )
 )

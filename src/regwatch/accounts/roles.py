@@ -68,6 +68,12 @@ ROLES: dict[str, Role] = {
 }
 
 
+def role_label(code: str) -> str:
+    """A group's Chinese name; a group made by hand outside ROLES is shown by its own name."""
+    role = ROLES.get(code)
+    return role.label if role else code
+
+
 # Apps add to roles from their own ``permissions.py`` (autodiscovered): grant("data_admin", "intake.*").
 EXTRA_GRANTS: dict[str, list[str]] = {}
 

@@ -85,9 +85,17 @@ def json_problem(request: HttpRequest, status_code: int, detail: str | None = No
 def handler404(request: HttpRequest, exception: Exception | None = None) -> Any:
     if request.path.startswith("/api/"):
         return json_problem(request, status.HTTP_404_NOT_FOUND)
-    from django.views.defaults import page_not_found
+    from django.shortcuts import render
+    from django.urls import Resolver404, resolve
 
-    return page_not_found(request, exception, template_name="web/404.html")
+    # Back to the list the missing object would belong to: /subjects/123/ -> /subjects/.
+    first = request.path.strip("/").split("/")[0]
+    back = f"/{first}/" if first and request.path.strip("/") != first else ""
+    try:
+        resolve(back) if back else None
+    except Resolver404:
+        back = ""
+    return render(request, "web/404.html", {"back_url": back}, status=status.HTTP_404_NOT_FOUND)
 
 
 def handler500(request: HttpRequest) -> Any:

@@ -65,6 +65,8 @@ def ensure_demo_users(pack: str) -> list[DemoLogin]:
             ("admin", "system_admin", "系统管理员", city_org, True),
             ("data_admin", "data_admin", "数据管理员", data_org, True),
             ("model_admin", "model_admin", "模型管理员", credit_org, True),
+            # A second one, because a model version is published by two different people.
+            ("model_admin2", "model_admin", "模型复核员", credit_org, True),
             ("business_admin", "business_admin", "业务管理员", credit_org, False),
             ("inspector", "inspector", f"{county.name}监管员", county_org, False),
             ("leader", "leader", "分管领导", city_org, False),
