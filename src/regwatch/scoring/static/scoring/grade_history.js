@@ -19,7 +19,7 @@
           "<br>等级 " + r.level + " " + r.level_name + "，风险分 " + r.score.toFixed(1);
       } },
       grid: { left: 44, right: 64, top: 12, bottom: 44 },
-      xAxis: { type: "category", data: rows.map(function (r) { return r.as_of + "\n#" + r.run; }),
+      xAxis: { type: "category", data: rows.map(function (r) { return r.as_of + "\n批次 #" + r.run; }),
                axisLabel: { fontSize: 10, hideOverlap: true } },
       yAxis: { type: "value", min: 0, max: 100, name: "风险分", splitLine: { show: false } },
       series: [{
