@@ -44,5 +44,23 @@ def test_renaming_a_pack_shows_at_once(admin_client: Client, world: Any) -> None
     install = PackInstall.objects.get(name="food_credit")
     install.title = "食品信用（改名）"
     install.save()
-    html = admin_client.get("/subject-kinds/").content.decode()
-    assert "食品信用（改名）" in html
+    try:
+        html = admin_client.get("/subject-kinds/").content.decode()
+        assert "食品信用（改名）" in html
+    finally:
+        # The test's transaction is rolled back without a save signal: drop the cached rename too.
+        from django.core.cache import cache
+
+        from regwatch.packs.titles import CACHE_KEY
+
+        cache.delete(CACHE_KEY)
+
+
+def test_change_history_shows_the_pack_title(admin_client: Client) -> None:
+    from regwatch.workorders.models import WorkflowDefinition
+
+    definition = WorkflowDefinition.objects.filter(pack="food_credit").first()
+    assert definition is not None
+    html = admin_client.get(f"/workflows/{definition.pk}/").content.decode()
+    title = PackInstall.objects.get(name="food_credit").title
+    assert f"— → {title}" in html and "→ food_credit" not in html
