@@ -1,4 +1,4 @@
-"""Pack codes (``food_credit``) shown as the pack's title (食品企业信用风险...), wherever a model keeps one."""
+"""Pack codes shown as the pack's title (食品企业信用风险分类), wherever a model keeps one."""
 
 from __future__ import annotations
 
