@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from regwatch.api.health import healthz, readyz
@@ -11,6 +13,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("regwatch.accounts.urls")),
+    # Browsers ask for /favicon.ico regardless of the <link> in base.html; answer with the SVG.
+    path("favicon.ico", RedirectView.as_view(url=static("regwatch/favicon.svg"), permanent=True), name="favicon"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     *[path(f"api/v1/{app}/", include(f"regwatch.{app}.api_urls")) for app in settings.REGWATCH_APP_URLS],

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count
 from django.db.models.fields.json import KT
+from django.utils import timezone
 
 from regwatch.accounts.scope import visible
 
@@ -30,18 +31,49 @@ def grade_panel(subject: Any, user: Any, scheme: str | None = None) -> dict[str,
 
     explanation = current_explanation(subject.pk, scheme)
     if explanation is None:
-        return {"explanation": None, "history": [], "changes": [], "grade": None}
+        return {"explanation": None, "history": None, "changes": [], "grade": None}
     code = explanation["scheme"]
-    history = list(
-        visible(Score.objects.filter(subject=subject, run__status=ScoringRun.Status.PUBLISHED, run__scheme__code=code), user)
-        .order_by("run__as_of", "run_id")
-        .values_list("run__as_of", "score", "level")
-    )
     return {
         "explanation": explanation,
-        "history": [{"as_of": a.isoformat(), "score": s, "level": lv} for a, s, lv in history],
+        "history": grade_history(subject, user, code),
         "changes": GradeChange.objects.filter(subject=subject, scheme__code=code).order_by("-created_at")[:10],
         "grade": CurrentGrade.objects.filter(subject=subject, scheme__code=code).first(),
+    }
+
+
+def grade_history(subject: Any, user: Any, scheme_code: str) -> dict[str, Any] | None:
+    """The grade-history chart's data: one point per published run, and the grade bands behind them.
+
+    Points are ordered by as-of date then run, and each names its run: two runs of the same day
+    (a re-grade after new data) are two points, not one.  The bands are the levels' score intervals
+    of the latest run's model version (or its scheme), the same thresholds that graded it.
+    """
+    scores = list(
+        visible(Score.objects.filter(subject=subject, run__status=ScoringRun.Status.PUBLISHED, run__scheme__code=scheme_code), user)
+        .select_related("run__version", "run__scheme")
+        .order_by("run__as_of", "run_id")
+    )
+    if not scores:
+        return None
+    latest = scores[-1].run
+    levels = latest.version.levels or latest.scheme.levels
+    names = {lv["code"]: lv.get("name", "") for lv in levels}
+    return {
+        "points": [
+            {
+                "run": sc.run_id,
+                "as_of": sc.run.as_of.isoformat(),
+                "published_at": timezone.localtime(sc.run.published_at).strftime("%Y-%m-%d %H:%M") if sc.run.published_at else "",
+                "score": sc.score,
+                "level": sc.level,
+                "level_name": names.get(sc.level, ""),
+            }
+            for sc in scores
+        ],
+        "bands": [
+            {"code": lv["code"], "name": lv.get("name", ""), "color": lv.get("color", "#999999"), "min": lv["min"], "max": lv["max"]}
+            for lv in levels
+        ],
     }
 
 

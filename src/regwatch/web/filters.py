@@ -9,6 +9,8 @@ from django import forms
 from django.db import models
 from django.db.models import Q
 
+from .registry import DISPLAYS
+
 TRUE, FALSE = {"true", "True", "1"}, {"false", "False", "0"}
 
 
@@ -65,6 +67,17 @@ class SearchFilterSet(django_filters.FilterSet):
             if isinstance(f, django_filters.BooleanFilter):
                 f.field_class = StrictBooleanField
         return filters
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Per instance, not in get_filters: the class is built before the apps register their displays.
+        for name, f in list(self.filters.items()):
+            display = DISPLAYS.get(name)
+            if display is not None and display.choices is not None and type(f) is django_filters.CharFilter:
+                # A code field with registered labels (业务包) filters by a dropdown of those labels.
+                choice = django_filters.ChoiceFilter(field_name=f.field_name, label=f.label, choices=display.choices, empty_label="全部")
+                choice.parent = self
+                self.filters[name] = choice
 
     def search(self, queryset: models.QuerySet[Any], name: str, value: str) -> models.QuerySet[Any]:
         value = value.strip()

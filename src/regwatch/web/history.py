@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from .registry import shown
+from .registry import DISPLAYS, shown
 
 
 @dataclass
@@ -43,6 +43,8 @@ def _value(field: models.Field[Any, Any] | None, value: Any) -> Any:
             return value
     if isinstance(value, list | dict):
         return "（已修改）"  # structured content; the object's page shows it as it is now
+    if field is not None and field.name in DISPLAYS:
+        return DISPLAYS[field.name].show(value)  # a pack code as the pack's title
     return shown(value)
 
 

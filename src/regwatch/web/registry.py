@@ -21,6 +21,25 @@ from django_filters import FilterSet
 
 REGISTRY: dict[str, ObjectType] = {}
 LINKS: list[Link] = []
+DISPLAYS: dict[str, Display] = {}
+
+
+@dataclass(frozen=True)
+class Display:
+    """How every field of one name is shown, for codes whose labels live in a domain app.
+
+    ``pack`` is the example: many models keep the pack's code, and an official reads the pack's
+    title.  The owning app registers it (the framework names no domain app); ``choices`` turns the
+    field's list filter into a dropdown of the same labels.
+    """
+
+    show: Callable[[Any], Any]
+    choices: Callable[[], list[tuple[str, str]]] | None = None
+
+
+def register_display(field_name: str, display: Display) -> Display:
+    DISPLAYS[field_name] = display
+    return display
 
 
 @dataclass(frozen=True)
@@ -129,7 +148,7 @@ def field_label(model: Any, path: str) -> str:
 
 
 def value_at(obj: Any, path: str) -> Any:
-    """Follow ``a__b__c``; a field with choices shows its Chinese label."""
+    """Follow ``a__b__c``; a field with choices shows its Chinese label, a registered ``Display`` its own."""
     parts = path.split("__")
     for part in parts[:-1]:
         obj = getattr(obj, part, None)
@@ -137,7 +156,9 @@ def value_at(obj: Any, path: str) -> Any:
             return None
     last = parts[-1]
     display = getattr(obj, f"get_{last}_display", None)
-    return display() if callable(display) else getattr(obj, last, None)
+    value = display() if callable(display) else getattr(obj, last, None)
+    shared = DISPLAYS.get(last)
+    return shared.show(value) if shared is not None and value not in (None, "") else value
 
 
 def shown(value: Any) -> Any:

@@ -1,8 +1,15 @@
-"""The archived case file as PDF (reportlab with its built-in CJK font STSong-Light)."""
+"""The archived case file as PDF (reportlab), with an embedded CJK font when the machine has one.
+
+reportlab's built-in STSong-Light is a CID font that is *not embedded*: a viewer without Adobe's
+Asian font pack (many browsers' and phones' viewers, pdftotext on a bare server) shows blanks or
+boxes.  WenQuanYi Micro Hei (Debian's fonts-wqy-microhei, installed by the deployment) is embedded
+as a subset, so the file reads the same everywhere; STSong-Light stays the fallback.
+"""
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -12,13 +19,30 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .models import WorkOrder
 from .timeline import timeline
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+# TrueType collections (.ttc) hold several faces; the first is the regular one.
+EMBEDDED_FONTS = [
+    ("WenQuanYiMicroHei", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    ("WenQuanYiZenHei", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+]
+FALLBACK_FONT = "STSong-Light"
+
+
+def _register_font() -> str:
+    for name, path in EMBEDDED_FONTS:
+        if Path(path).is_file():
+            pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
+            return name
+    pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+    return FALLBACK_FONT
+
+
+FONT = _register_font()
 
 
 def _p(text: Any, size: int = 9) -> Paragraph:
