@@ -73,9 +73,9 @@ def _flat_codes(codes: Any) -> list[str]:
     return [str(codes)]
 
 
-def json_problem(request: HttpRequest, status_code: int, detail: str | None = None) -> JsonResponse:
+def json_problem(request: HttpRequest, status_code: int, detail: str | None = None, **extra: Any) -> JsonResponse:
     return JsonResponse(
-        problem(status_code, detail, instance=request.path),
+        problem(status_code, detail, instance=request.path, **extra),
         status=status_code,
         content_type=CONTENT_TYPE,
         json_dumps_params={"ensure_ascii": False},

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -88,10 +88,9 @@ class StreamingUploadHandler(TemporaryFileUploadHandler):
 def too_large(request: HttpRequest, limit: int, length: int | None = None) -> HttpResponse:
     detail = f"上传的文件超过大小上限 {megabytes(limit)}" + (f"（本次 {megabytes(length)}）" if length else "") + "，请压缩或拆分后重新上传"
     if request.path.startswith("/api/"):
-        from regwatch.api.problems import CONTENT_TYPE, problem
+        from regwatch.api.problems import json_problem
 
-        body = problem(413, detail, limit_bytes=limit, instance=request.path)
-        return JsonResponse(body, status=413, content_type=CONTENT_TYPE, json_dumps_params={"ensure_ascii": False})
+        return json_problem(request, 413, detail, limit_bytes=limit)
     back = request.headers.get("referer", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
         back = ""
