@@ -82,7 +82,7 @@ def test_data_admin_uploads_a_gbk_csv_reads_the_reasons_and_fixes_a_row(page: An
     held = page.locator("#held-table")
     future = held.locator("tr", has_text=subjects[2].name)
     expect(future).to_contain_text(subjects[2].uscc)
-    expect(future).to_contain_text("检查日期2099-01-01晚于今天")
+    expect(future).to_contain_text("检查日期“2099-01-01”晚于今天")
     broken = held.locator("tr", has_text=bad.name)
     expect(broken).to_contain_text(bad.uscc)
     expect(broken).to_contain_text("检查日期：“2025-13-45”不是可识别的日期")

@@ -56,7 +56,7 @@ def test_reasons_use_the_files_column_names_and_keep_the_column(subjects: list[A
     row = dict(zip(HEADER, [s.uscc, s.name, "C-1", "2099-01-01", "很好", "1.5", "张三", "所"], strict=True))
     reasons = compiled.prepare(row).reasons
     messages = {r.column: r.message for r in reasons}
-    assert messages["检查日期"] == "检查日期2099-01-01晚于今天，时间字段异常"
+    assert messages["检查日期"] == "检查日期“2099-01-01”晚于今天，时间字段异常"
     assert messages["检查结果"].startswith("检查结果“很好”不在代码表中")
     assert messages["发现问题数"].startswith("发现问题数：")
     assert not any("发生日期" in r.message for r in reasons)
@@ -106,6 +106,12 @@ def test_picking_another_source_or_record_type_reloads_the_explanation(data_admi
     rows = rows_of(part, "column-table")
     assert "SC 或 JY 加14位数字" in row_with(rows, "许可证编号")
     assert "不早于“有效期起”" in row_with(rows, "有效期至")
+    registry = Source.objects.get(code="samr_registry")
+    rows = rows_of(data_admin_client.get(f"/intake/upload/columns/?source={registry.pk}").content.decode(), "column-table")
+    assert "必填" in row_with(rows, "区划代码") and "6位数字" in row_with(rows, "区划代码")
+    assert "企业、个体工商户、个体" in row_with(rows, "主体类型") and "选填" in row_with(rows, "主体类型")  # it has a default
+    assert "日期 yyyy-mm-dd" in row_with(rows, "成立日期") and "不晚于今天" in row_with(rows, "成立日期")
+    assert "GB/T 4754" in row_with(rows, "行业代码") and "仅提示" in row_with(rows, "行业代码")
     wrong = data_admin_client.get(f"/intake/upload/columns/?source={licence.pk}&target=penalty").content.decode()
     assert "数据源“食品经营许可系统”没有“行政处罚”的字段映射，可选：食品许可" in wrong
     assert "请选择数据源" in data_admin_client.get("/intake/upload/columns/").content.decode()

@@ -286,17 +286,17 @@ class CompiledMapping:
                 fail(f"{label}“{value}”不是数字")
                 return
             if "min" in rule and number < parse_decimal(rule["min"]):
-                fail(f"{label}{value}小于下限{rule['min']}")
+                fail(f"{label}“{value}”小于下限{rule['min']}")
             if "max" in rule and number > parse_decimal(rule["max"]):
-                fail(f"{label}{value}超过上限{rule['max']}")
+                fail(f"{label}“{value}”超过上限{rule['max']}")
         elif name == "length":
             if len(str(value)) > int(rule["max"]):
                 fail(f"{label}长度超过{rule['max']}个字符")
         elif name == "not_future":
             if isinstance(value, dt.date) and value > self.today:
-                fail(f"{label}{value.isoformat()}晚于今天，时间字段异常")
+                fail(f"{label}“{value.isoformat()}”晚于今天，时间字段异常")
             elif isinstance(value, dt.date) and value.year < 1949:
-                fail(f"{label}{value.isoformat()}早于1949年，时间字段异常")
+                fail(f"{label}“{value.isoformat()}”早于1949年，时间字段异常")
         elif name == "gte":
             other = values.get(rule["other"])
             if value not in (None, "") and other not in (None, "") and rule["other"] not in failed:
