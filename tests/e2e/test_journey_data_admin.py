@@ -131,6 +131,14 @@ def test_data_admin_uploads_a_gbk_csv_reads_the_reasons_and_fixes_a_row(page: An
     page.locator("#recent-batch").scroll_into_view_if_needed()
     shot(page, 7, "upload-after")
 
+    # 8. The full quarantine list names the subject and code of each row too.
+    page.locator("#held-rows").get_by_role("link", name="全部隔离数据").click()
+    listing = page.locator("#object-list")
+    expect(listing).to_contain_text(subjects[2].name)
+    expect(listing).to_contain_text(subjects[2].uscc)
+    expect(listing).to_contain_text("查无此店的小吃部")
+    shot(page, 8, "quarantine-list")
+
     record = Record.objects.get(source="samr_inspection", source_ref="JD-4")
     assert record.subject_id == bad.pk and record.data["result"] == "basic_pass" and record.data["inspector"] == "赵六、孙八"
     assert QuarantinedRow.objects.filter(record=record, status=QuarantinedRow.Status.FIXED).exists()

@@ -13,6 +13,7 @@ from typing import Any
 
 from regwatch.core.dictionaries import code_names
 from regwatch.core.identifiers import uscc_check_char
+from regwatch.core.models import Region, RegionLevel
 from regwatch.subjects.models import RecordType
 
 from .mapping import column_label, label_of, source_columns
@@ -24,18 +25,16 @@ TARGET_FORMATS = {
     "subject.uscc": "统一社会信用代码（18位，含校验位）",
     "subject.region_code": "行政区划代码（6位数字）",
     "subject.industry_code": "国民经济行业代码（GB/T 4754）",
-    "subject.licence_no": "许可证编号",
     "source_ref": "来源系统中的唯一编号（重复导入时据此识别同一条数据）",
 }
 EXAMPLE_USCC = "91330106MA27X8Y3Q" + uscc_check_char("91330106MA27X8Y3Q")
+# Examples stay neutral: any pack's subjects (shops, polluting units, lenders) read them.
 TARGET_EXAMPLES = {
     "subject.uscc": EXAMPLE_USCC,
-    "subject.name": "杭州市西湖区示例餐饮有限公司",
-    "subject.address": "杭州市西湖区文三路100号",
+    "subject.name": "某某科技有限公司",
+    "subject.address": "某市某区某路100号",
     "subject.legal_representative": "张三",
-    "subject.region_code": "330106",
-    "subject.licence_no": "JY13301060000012",
-    "subject.industry_code": "H6210",
+    "subject.industry_code": "I6510",
 }
 TYPE_EXAMPLES = {"date": "2025-03-01", "integer": "2", "decimal": "1.5", "boolean": "否"}
 MAX_ALLOWED = 15  # longer code lists are cut short here; the Excel template's 代码表 sheet has them all
@@ -170,6 +169,8 @@ def _rule_text(rule: dict[str, Any], columns: dict[str, str], labels: dict[str, 
 
 
 def _example(target: str, ftype: str, allowed: list[str], spec: dict[str, Any]) -> str:
+    if target == "subject.region_code":  # a county of the loaded region table
+        return Region.objects.filter(level=RegionLevel.COUNTY).order_by("code").values_list("code", flat=True).first() or ""
     if target in TARGET_EXAMPLES:
         return TARGET_EXAMPLES[target]
     if allowed:

@@ -230,7 +230,9 @@ def fix_row(request: HttpRequest, pk: int) -> HttpResponse:
     keys += [c for c in helps if c not in keys]  # a column the file lacked can be filled in here
     if request.method == "POST":
         values = {k: request.POST.get(f"f_{i}", "") for i, k in enumerate(keys)}
-        ok, reasons = resubmit(row, values, request.user)
+        # A column the file lacked and the form left empty stays missing, so the mapping's default applies.
+        row_values = {k: v for k, v in values.items() if v != "" or k in row.raw}
+        ok, reasons = resubmit(row, row_values, request.user)
         if ok:
             messages.success(request, f"第{row.row_number}行已修正入库")
             return redirect(reverse("web:intake-batches_detail", args=[row.batch_id]))
