@@ -41,7 +41,8 @@ def test_upload_runs_the_batch_and_the_page_shows_counts_and_rule_failures(data_
     page = data_admin_client.get(response["Location"])
     html = page.content.decode()
     assert page.status_code == 200
-    assert 'id="job-' in html and "时间异常 · 发生日期" in html and "导出问题数据反馈" in html
+    assert 'id="job-' in html and "时间异常 · 检查日期" in html and "导出问题数据反馈" in html
+    assert "发生日期" not in html  # the file's column, not the target field
 
 
 def test_inspector_cannot_upload_or_see_quarantine(inspector_client: Any) -> None:

@@ -48,9 +48,13 @@ class Reason:
     field: str
     message: str
     severity: str = BLOCK
+    column: str = ""  # the file column (or pushed key) the value came from, so a fix form can show the error beside it
 
     def as_dict(self) -> dict[str, str]:
-        return {"rule": self.rule, "field": self.field, "message": self.message, "severity": self.severity}
+        out = {"rule": self.rule, "field": self.field, "message": self.message, "severity": self.severity}
+        if self.column:
+            out["column"] = self.column
+        return out
 
 
 @dataclass
@@ -80,6 +84,31 @@ def label_of(target: str, labels: dict[str, str]) -> str:
     return RECORD_FIELDS.get(target, target)
 
 
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def source_columns(fields: list[dict[str, Any]]) -> dict[str, str]:
+    """``{target: column}``: the first file column (or pushed key) each target is read from."""
+    columns: dict[str, str] = {}
+    for f in fields:
+        if f.get("source"):
+            columns.setdefault(f["target"], f["source"])
+    return columns
+
+
+def column_label(target: str, columns: dict[str, str], labels: dict[str, str]) -> str:
+    """How a reason names a value: by the file's own column (检查日期), not the target field (发生日期).
+
+    A key that is not Chinese (a pushed JSON key such as ``date``) keeps the field's label beside it
+    so the message still reads: date（发生日期）.  A target read from no column keeps its label.
+    """
+    label = label_of(target, labels)
+    column = columns.get(target)
+    if not column or column == label:
+        return label
+    return column if CJK.search(column) else f"{column}（{label}）"
+
+
 class CompiledMapping:
     def __init__(
         self,
@@ -94,6 +123,7 @@ class CompiledMapping:
         self.today = today or timezone.localdate()
         self.is_subject = record_fields is None
         self.labels = {f["name"]: f.get("label", f["name"]) for f in record_fields or []}
+        self.columns = source_columns(fields)
         self.types: dict[str, str] = {}
         self.rules: list[dict[str, Any]] = []
         for f in record_fields or []:
@@ -118,7 +148,16 @@ class CompiledMapping:
         self.headers_needed = sorted({f["source"] for f in fields if f.get("source")})
 
     def label(self, target: str) -> str:
-        return label_of(target, self.labels)
+        return column_label(target, self.columns, self.labels)
+
+    def reason(self, rule: str, target: str, message: str, severity: str = BLOCK) -> Reason:
+        return Reason(rule, target, message, severity, self.columns.get(target, ""))
+
+    def subject_keys(self) -> str:
+        """The columns that identify a subject, as a reason names them: 统一社会信用代码、许可证编号或企业名称."""
+        names = [self.label(f"subject.{k}") for k in ("uscc", "licence_no", "name") if f"subject.{k}" in self.columns]
+        names = names or [SUBJECT_FIELDS[k] for k in ("uscc", "licence_no", "name")]
+        return "、".join(names[:-1]) + ("或" if len(names) > 1 else "") + names[-1]
 
     def _values(self, row: dict[str, Any], out: Prepared) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -133,7 +172,7 @@ class CompiledMapping:
                 if f.get("expr"):
                     value = apply_transform("expr:" + f["expr"], value, row, self.lookups)
             except TransformError as exc:
-                out.reasons.append(Reason("transform", target, f"{self.label(target)}：{exc}"))
+                out.reasons.append(self.reason("transform", target, f"{self.label(target)}：{exc}"))
                 value = None
             if value is None and "default" in f:
                 value = f["default"]
@@ -165,7 +204,7 @@ class CompiledMapping:
                     return False
                 raise TransformError(f"“{value}”应为是/否")
         except TransformError as exc:
-            out.reasons.append(Reason("type", target, f"{label}：{exc}"))
+            out.reasons.append(self.reason("type", target, f"{label}：{exc}"))
             return None
         if target in ("subject.uscc", "subject.licence_no", "subject.region_code", "subject.industry_code"):
             return normalize_code(str(value))
@@ -195,10 +234,11 @@ class CompiledMapping:
             elif target == "summary":
                 out.summary = str(value or "")[:255]
         if not (out.subject.get("uscc") or out.subject.get("licence_no") or out.subject.get("name")):
-            out.reasons.append(Reason("subject_key", "subject", "无法识别主体：统一社会信用代码、许可证编号、名称均为空"))
-        for v in row.values():
+            keys = self.subject_keys().replace("或", "、")
+            out.reasons.append(Reason("subject_key", "subject", f"无法识别主体：{keys}均为空"))
+        for k, v in row.items():
             if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and len(v) > 1 and not _is_number(v):
-                out.reasons.append(Reason("formula", "", f"单元格内容“{v[:20]}”以公式字符开头，导出时将按文本处理", WARN))
+                out.reasons.append(Reason("formula", "", f"{k}：单元格内容“{v[:20]}”以公式字符开头，导出时将按文本处理", WARN, str(k)))
                 break
         if not out.source_ref:
             out.source_ref = "h:" + hashlib.sha1(json.dumps(row, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()[:40]
@@ -214,7 +254,7 @@ class CompiledMapping:
         label = self.label(target)
 
         def fail(message: str) -> None:
-            out.reasons.append(Reason(name, target, message, severity))
+            out.reasons.append(self.reason(name, target, message, severity))
 
         if name == "required":
             if value in (None, ""):
@@ -246,17 +286,17 @@ class CompiledMapping:
                 fail(f"{label}“{value}”不是数字")
                 return
             if "min" in rule and number < parse_decimal(rule["min"]):
-                fail(f"{label}{value}小于下限{rule['min']}")
+                fail(f"{label}“{value}”小于下限{rule['min']}")
             if "max" in rule and number > parse_decimal(rule["max"]):
-                fail(f"{label}{value}超过上限{rule['max']}")
+                fail(f"{label}“{value}”超过上限{rule['max']}")
         elif name == "length":
             if len(str(value)) > int(rule["max"]):
                 fail(f"{label}长度超过{rule['max']}个字符")
         elif name == "not_future":
             if isinstance(value, dt.date) and value > self.today:
-                fail(f"{label}{value.isoformat()}晚于今天，时间字段异常")
+                fail(f"{label}“{value.isoformat()}”晚于今天，时间字段异常")
             elif isinstance(value, dt.date) and value.year < 1949:
-                fail(f"{label}{value.isoformat()}早于1949年，时间字段异常")
+                fail(f"{label}“{value.isoformat()}”早于1949年，时间字段异常")
         elif name == "gte":
             other = values.get(rule["other"])
             if value not in (None, "") and other not in (None, "") and rule["other"] not in failed:

@@ -9,6 +9,14 @@ from django.utils import timezone
 from regwatch.audit.registry import audited
 from regwatch.packs.tracking import PackOwned
 
+ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8（带 BOM）",
+    "gb18030": "GBK（GB18030）",
+    "gbk": "GBK",
+    "gb2312": "GBK（GB2312）",
+    "": "—",
+}
 SUBJECT_TARGET = "subject"  # the mapping target that registers/updates subjects instead of records
 
 
@@ -135,6 +143,13 @@ class Batch(models.Model):
         return f"批次 {self.pk} · {self.source.name}"
 
     @property
+    def encoding_name(self) -> str:
+        """The detected encoding as a data administrator knows it (GBK, not gb18030)."""
+        return ENCODING_NAMES.get(self.encoding.lower(), self.encoding.upper())
+
+    encoding_name.fget.label = "编码"  # type: ignore[attr-defined]
+
+    @property
     def balanced(self) -> bool:
         return self.accepted + self.merged + self.quarantined == self.rows_read
 
@@ -175,6 +190,34 @@ class QuarantinedRow(models.Model):
         return "；".join(r.get("message", "") for r in self.reasons)
 
     reason_text.fget.label = "问题原因"  # type: ignore[attr-defined]
+
+    def subject_value(self, key: str) -> str:
+        """The subject's ``name``/``uscc``: the stored record's subject once fixed, else what the row's file gave."""
+        from .mapping import source_columns
+
+        record = self.record if self.record_id else None
+        if record is not None:
+            return str(getattr(record.subject, key) or "")
+        mapping = self.batch.mapping
+        columns = source_columns(mapping.fields) if mapping else {}
+        keys = ("uscc", "licence_no") if key == "uscc" else (key,)  # a row without USCC is known by its licence number
+        for k in keys:
+            value = self.raw.get(columns.get(f"subject.{k}", ""))
+            if value not in (None, ""):
+                return str(value).strip()
+        return ""
+
+    @property
+    def subject_name(self) -> str:
+        return self.subject_value("name")
+
+    subject_name.fget.label = "主体名称"  # type: ignore[attr-defined]
+
+    @property
+    def subject_code(self) -> str:
+        return self.subject_value("uscc")
+
+    subject_code.fget.label = "统一社会信用代码"  # type: ignore[attr-defined]
 
 
 class MatchMethod(models.TextChoices):

@@ -159,7 +159,7 @@ def process_chunk(ctx: Context, rows: list[Row], forced_subject: int | None = No
             continue
         match = Match(forced_subject, "review") if forced_subject else ctx.index.match(p.subject)
         if match.subject_id is None:
-            reasons = [Reason("subject_match", "subject", "未能匹配到监管主体：请核对统一社会信用代码、许可证编号或名称")]
+            reasons = [Reason("subject_match", "subject", f"未能匹配到监管主体：请核对{ctx.compiled.subject_keys()}")]
             quarantine.append(_quarantine(ctx, row, reasons))
             outcomes.append(Outcome("quarantined"))
         elif match.method == "review" and not forced_subject:
@@ -311,12 +311,13 @@ def _store_subjects(ctx: Context, prepared: list[tuple[Row, Prepared, Match]]) -
         subject = existing.get(s["uscc"])
         region = ctx.region(s.get("region_code") or "")
         if region is None:
-            _late_quarantine(ctx, row, [Reason("region", "subject.region_code", f"区划代码“{s.get('region_code')}”不存在")])
+            label = ctx.compiled.label("subject.region_code")
+            _late_quarantine(ctx, row, [ctx.compiled.reason("region", "subject.region_code", f"{label}“{s.get('region_code')}”不存在")])
             results.append(("quarantined", None, None))
             continue
         kind, problem = _kind(ctx, s.get("kind") or "")
         if kind is None:
-            _late_quarantine(ctx, row, [Reason("dictionary", "subject.kind", problem)])
+            _late_quarantine(ctx, row, [ctx.compiled.reason("dictionary", "subject.kind", problem)])
             results.append(("quarantined", None, None))
             continue
         values = {a: s[a] for a in SUBJECT_ATTRS if s.get(a) not in (None, "")}
@@ -535,8 +536,12 @@ def summary(batch: Batch) -> dict[str, Any]:
 # --- fixing quarantined rows and deciding reviews ---------------------------------------------
 
 
-def resubmit(row: QuarantinedRow, values: dict[str, Any], user: Any, subject_id: int | None = None) -> tuple[bool, list[str]]:
-    """Run a corrected row through the batch's mapping; on success it is stored and counted as fixed."""
+def resubmit(row: QuarantinedRow, values: dict[str, Any], user: Any, subject_id: int | None = None) -> tuple[bool, list[dict[str, str]]]:
+    """Run a corrected row through the batch's mapping; on success it is stored and counted as fixed.
+
+    A failed retry returns every reason as stored on a quarantined row (``message``, and ``column``
+    when it belongs to one column, so the fix form shows it beside that field).
+    """
     batch = row.batch
     mapping = batch.mapping or current_mapping(batch.source)
     compiled, record_type = compile_mapping(mapping)
@@ -547,7 +552,7 @@ def resubmit(row: QuarantinedRow, values: dict[str, Any], user: Any, subject_id:
         o = outcomes[0]
         if o.status == "quarantined":
             latest = QuarantinedRow.objects.filter(batch=batch, row_number=row.row_number).exclude(pk=row.pk).order_by("-pk").first()
-            reasons = [r["message"] for r in latest.reasons] if latest else ["仍未通过校验"]
+            reasons = list(latest.reasons) if latest else [{"message": "仍未通过校验"}]
             if latest:
                 latest.delete()  # the retry's own quarantine row; the original stays as the one to fix
             return False, reasons
@@ -562,7 +567,7 @@ def resubmit(row: QuarantinedRow, values: dict[str, Any], user: Any, subject_id:
     return True, []
 
 
-def decide_review(review: MatchReview, confirm: bool, user: Any) -> tuple[bool, list[str]]:
+def decide_review(review: MatchReview, confirm: bool, user: Any) -> tuple[bool, list[dict[str, str]]]:
     review.status = MatchReview.Status.CONFIRMED if confirm else MatchReview.Status.REJECTED
     review.decided_by, review.decided_at = _user(user), timezone.now()
     review.save()

@@ -9,6 +9,7 @@ from . import views
 app_name = "intake"
 urlpatterns = [
     path("upload/", views.upload, name="upload"),
+    path("upload/columns/", views.upload_columns, name="upload_columns"),
     path("mappings/<int:pk>/template.xlsx", views.import_template, name="import_template"),
     path("mappings/<int:pk>/edit/", views.mapping_edit, name="mapping_edit"),
     path("batches/<int:pk>/return.xlsx", views.return_file, name="return_file"),
