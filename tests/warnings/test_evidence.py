@@ -38,7 +38,8 @@ def test_new_record_warning_shows_the_record_with_labels_and_the_grade(world: No
     s = _graded_inside(inspector)
     _fresh(s)
     today = timezone.localdate()
-    rec = _record(s, "penalty", today, "未按规定索证索票", decision_no="杭西市监罚〔2026〕88号", penalty_type="fine", amount=5000, serious=False)
+    data = {"decision_no": "杭西市监罚〔2026〕88号", "penalty_type": "fine", "amount": 5000, "serious": False}
+    rec = _record(s, "penalty", today, "未按规定索证索票", **data)
     ctx = {"record_id": rec.pk, "record_type": "行政处罚", "occurred_on": today, "summary": rec.summary}
     w = fire(s, rule=WarningRule.objects.get(code="new_penalty"), context=ctx)
     assert w is not None
@@ -55,7 +56,7 @@ def test_new_record_warning_shows_the_record_with_labels_and_the_grade(world: No
     assert grade is not None
     panel = page[page.index('id="warning-grade"') :]
     panel = panel[: panel.index("</a>")]
-    assert f'background-color: {grade.scheme.level(grade.level)["color"]}' in panel
+    assert f"background-color: {grade.scheme.level(grade.level)['color']}" in panel
     assert f">{grade.level}</span>" in panel and f"{grade.score:.1f}" in panel and grade.scheme.name in panel
     assert f'href="/subjects/{s.pk}/#grade-panel"' in panel and "查看评分解释" in panel
 
@@ -65,7 +66,7 @@ def test_record_count_warning_lists_the_counted_records(world: None, inspector: 
     _fresh(s)
     today = timezone.localdate()
     old = _record(s, "complaint", today - dt.timedelta(days=200), "半年前的投诉")  # outside the 90 days
-    recent = [_record(s, "complaint", today - dt.timedelta(days=d), f"近期投诉{d}", channel="12315", substantiated=True) for d in (3, 20, 40)]
+    recent = [_record(s, "complaint", today - dt.timedelta(days=d), f"近期投诉{d}", substantiated=True) for d in (3, 20, 40)]
     w = fire(s, rule=WarningRule.objects.get(code="complaint_cluster"), context={"count": 3, "days": 90})
     assert w is not None
 
