@@ -27,8 +27,10 @@ def chart(
     percent: bool = False,
     y_name: str = "",
     horizontal: bool = False,
+    scale: bool = False,
 ) -> dict[str, Any]:
-    """``kind``: bar, line or pie; ``percent``: values are percentages (0–100)."""
+    """``kind``: bar, line or pie; ``percent``: values are percentages (0–100); ``scale``: the value
+    axis starts near the smallest value instead of 0 (rates that move between 95 % and 100 %)."""
     return {
         "type": kind,
         "categories": list(categories),
@@ -36,4 +38,5 @@ def chart(
         "percent": percent,
         "y_name": y_name,
         "horizontal": horizontal,
+        "scale": scale,
     }

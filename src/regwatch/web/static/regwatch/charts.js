@@ -4,7 +4,8 @@
 //   {{ chart|json_script:"orders-by-week" }}
 //
 // The JSON: {type: "bar" | "line" | "pie", categories: [...], series: [{name, data, color?, stack?}],
-// percent: values are percentages (0–100), y_name: axis name, horizontal: bars left to right}.
+// percent: values are percentages (0–100), y_name: axis name, horizontal: bars left to right,
+// scale: the value axis need not start at 0}.
 // Load this after echarts.min.js, both deferred.
 (function () {
   var PALETTE = ["#206bc4", "#2fb344", "#f59f00", "#d63939", "#ae3ec9", "#17a2b8", "#667382", "#f76707"];
@@ -22,7 +23,7 @@
       };
     }
     var category = { type: "category", data: d.categories, axisLabel: { hideOverlap: true, interval: d.horizontal ? 0 : "auto" } };
-    var value = { type: "value", name: d.y_name || "", minInterval: d.percent ? 0 : 1, max: d.percent ? 100 : null,
+    var value = { type: "value", name: d.y_name || "", minInterval: d.percent ? 0 : 1, max: d.percent ? 100 : null, scale: !!d.scale,
                   axisLabel: { formatter: d.percent ? "{value}%" : "{value}" } };
     return {
       color: PALETTE,
