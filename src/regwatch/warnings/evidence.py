@@ -46,7 +46,7 @@ def evidence(w: Warning, user: Any) -> Evidence:
         return Evidence(heading="推送内容", facts=[(str(k), _text(v)) for k, v in data.items()])
     p = rule.params or {}
     if rule.kind in (RuleKind.NEW_RECORD, RuleKind.OVERDUE):
-        ev = _records(Record.objects.filter(pk=data.get("record_id"), subject_id=w.subject_id), user, "触发预警的记录")
+        ev = _records(Record.objects.filter(pk=int(data.get("record_id") or 0), subject_id=w.subject_id), user, "触发预警的记录")
         if rule.kind == RuleKind.OVERDUE:
             ev.facts = [("整改期限", _text(data.get("deadline"))), ("已逾期", f"{data.get('overdue_days', '—')} 天")]
         return ev

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 
-def series(name: str, data: Sequence[float | int | None], color: str = "", stack: str = "") -> dict[str, Any]:
+def series(name: str, data: Sequence[Any], color: str = "", stack: str = "") -> dict[str, Any]:
+    """``data``: numbers (``None`` for a gap), or ECharts items such as ``{"value": 3, "itemStyle": {...}}``."""
     out: dict[str, Any] = {"name": name, "data": list(data)}
     if color:
         out["color"] = color

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -113,7 +113,7 @@ def statistics(user: Any, period: Period) -> dict[str, Any]:
         row = orgs[o.assignee_org.name if o.assignee_org else UNASSIGNED]
         row["closed"] += 1
         row["on_time"] += not o.was_overdue
-        row["days"].append(working_days(o.created_at, o.closed_at))
+        row["days"].append(working_days(o.created_at, o.closed_at or now))
     by_org = [
         {
             "org": name,
@@ -197,7 +197,7 @@ def _number(value: float | None) -> Any:
 
 
 @login_required
-def stats_view(request: HttpRequest) -> HttpResponse:
+def stats_view(request: HttpRequest) -> HttpResponse | FileResponse:
     require(request.user, "workorders.view_workorder")
     period, errors = period_from(request.GET)
     context = statistics(request.user, period)
@@ -211,7 +211,7 @@ def _org_row(r: dict[str, Any]) -> list[Any]:
     return [r["org"], r["created"], r["closed"], r["overdue"], _percent(r["on_time_rate"]), _number(r["avg_days"])]
 
 
-def _export(ctx: dict[str, Any]) -> HttpResponse:
+def _export(ctx: dict[str, Any]) -> FileResponse:
     """The page's figures as a workbook: totals, by organisation, by status, by week."""
     t, period = ctx["totals"], ctx["period"]
     sheets = [
