@@ -26,7 +26,8 @@ def report(request: HttpRequest) -> HttpResponse:
         month = timezone.localdate().replace(day=1)
     sources = Source.objects.order_by("code")
     source = sources.filter(code=request.GET.get("source", "")).first()
-    context = {"month": month, "sources": sources, "source": source, "scores": scores(month, user=request.user)}
+    context = {"month": month, "months_to_pick": _pickable(month), "sources": sources, "source": source}
+    context["scores"] = scores(month, user=request.user)
     if source is not None:
         context["report"] = monthly_report(source, month, user=request.user)
     trend = trends(month, source=source, user=request.user)
@@ -40,3 +41,12 @@ def report(request: HttpRequest) -> HttpResponse:
 def _rates(months: list[str], lines: dict[str, list[float | None]]) -> dict[str, Any]:
     """Pass rates (percent) as lines; the axis starts near the lowest rate, where the differences are."""
     return chart("line", months, [series(name, values) for name, values in lines.items()], percent=True, scale=True, y_name="通过率")
+
+
+def _pickable(chosen: dt.date, count: int = 24) -> list[dt.date]:
+    """The month picker's choices: the last ``count`` months, newest first, and the chosen one."""
+    months, day = [], timezone.localdate().replace(day=1)
+    for _ in range(count):
+        months.append(day)
+        day = (day - dt.timedelta(days=1)).replace(day=1)
+    return months if chosen in months else [chosen, *months]

@@ -12,7 +12,7 @@
 
   function option(d) {
     var fmt = d.percent ? function (v) { return v == null ? "—" : Number(v).toFixed(1) + "%"; } : function (v) { return v == null ? "—" : v; };
-    var legend = d.series.length > 1 || d.type === "pie";
+    var legend = d.series.length > 1 || d.type === "pie" || d.type === "line";
     if (d.type === "pie") {
       return {
         color: PALETTE, tooltip: { trigger: "item", valueFormatter: fmt },
@@ -29,7 +29,8 @@
       color: PALETTE,
       tooltip: { trigger: "axis", valueFormatter: fmt },
       legend: legend ? { top: 0, type: "scroll" } : undefined,
-      grid: { left: 8, right: 24, top: legend ? 32 : 24, bottom: 8, containLabel: true },
+      // Room above the plot for the legend and the value axis's name.
+      grid: { left: 8, right: 24, top: (legend ? 32 : 12) + (d.y_name && !d.horizontal ? 20 : 0), bottom: 8, containLabel: true },
       xAxis: d.horizontal ? value : category,
       yAxis: d.horizontal ? Object.assign(category, { inverse: true }) : value,
       series: d.series.map(function (s) {
