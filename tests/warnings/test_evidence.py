@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from regwatch.scoring.models import CurrentGrade
-from regwatch.subjects.models import Record, RecordType, Subject
+from regwatch.subjects.models import Record, RecordType, Subject, SubjectTag, Tag
 from regwatch.warnings.firing import fire
 from regwatch.warnings.models import Warning, WarningRule
 
@@ -123,3 +123,48 @@ def test_evidence_of_a_subject_outside_the_scope_is_not_reachable(world: None, i
     w = fire(outside, rule=WarningRule.objects.get(code="new_penalty"), context={"record_id": rec.pk})
     assert w is not None
     assert inspector_client.get(f"/warnings/{w.pk}/").status_code == 404
+
+
+def test_an_external_alert_shows_what_the_other_system_sent(world: None, inspector: Any, inspector_client: Any) -> None:
+    s = _graded_inside(inspector)
+    _fresh(s)
+    w = fire(
+        s, rule_key="ext:12345热线:food_safety", level="orange", title="热线转来的食品安全线索", message="群众反映",
+        source="12345热线", external_ref="RX-2026-0001", context={"alert_type": "食品安全"},
+    )  # fmt: skip
+    assert w is not None
+    page = inspector_client.get(f"/warnings/{w.pk}/").content.decode()
+    facts = page[page.index('id="evidence-facts"') : page.index("</dl>", page.index('id="evidence-facts"'))]
+    assert "推送系统" in facts and "12345热线" in facts and "食品安全" in facts and "RX-2026-0001" in facts
+    assert "alert_type" not in facts
+
+
+def test_an_overdue_rectification_and_a_list_hit(world: None, inspector: Any, inspector_client: Any) -> None:
+    s = _graded_inside(inspector)
+    _fresh(s)
+    due = timezone.localdate() - dt.timedelta(days=12)
+    rec = _record(
+        s,
+        "rectification",
+        due - dt.timedelta(days=30),
+        "责令整改后厨",
+        order_no="西整〔2026〕7号",
+        deadline=due.isoformat(),
+        completed=False,
+    )
+    w = fire(
+        s, rule=WarningRule.objects.get(code="rectification_overdue"), context={"record_id": rec.pk, "deadline": due, "overdue_days": 12}
+    )
+    assert w is not None
+    page = inspector_client.get(f"/warnings/{w.pk}/").content.decode()
+    card = page[page.index('id="warning-evidence"') : page.index("处置工单")]
+    assert "整改期限" in card and due.isoformat() in card and "12 天" in card
+    assert f'href="/records/{rec.pk}/"' in card and "整改完成</span>：否" in card and "西整〔2026〕7号" in card
+
+    tag = Tag.objects.get(code="serious_violation_list")
+    SubjectTag.objects.create(subject=s, tag=tag, source="test", note="市局公告第3号")
+    w = fire(s, rule=WarningRule.objects.get(code="serious_violation_list"), context={"list": tag.name})
+    assert w is not None
+    card = inspector_client.get(f"/warnings/{w.pk}/").content.decode()
+    card = card[card.index('id="warning-evidence"') : card.index("处置工单")]
+    assert "名单信息" in card and "严重违法失信名单" in card and "市局公告第3号" in card and "列入时间" in card

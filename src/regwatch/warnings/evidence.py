@@ -42,8 +42,9 @@ class Evidence:
 
 def evidence(w: Warning, user: Any) -> Evidence:
     rule, data = w.rule, w.data or {}
-    if rule is None:
-        return Evidence(heading="推送内容", facts=[(str(k), _text(v)) for k, v in data.items()])
+    if rule is None:  # pushed by another system (api.ExternalAlert): what it told us
+        facts = [("推送系统", w.source), ("预警类型", _text(data.get("alert_type"))), ("外部编号", w.external_ref or "—")]
+        return Evidence(heading="外部推送", facts=facts)
     p = rule.params or {}
     if rule.kind in (RuleKind.NEW_RECORD, RuleKind.OVERDUE):
         ev = _records(Record.objects.filter(pk=int(data.get("record_id") or 0), subject_id=w.subject_id), user, "触发预警的记录")
