@@ -42,7 +42,7 @@ def test_a_clean_batch_passes_and_a_bad_penalty_type_blocks(tmp_path: Path, subj
     assert source.health == Source.Health.ERROR
     assert Measurement.objects.get(batch=bad, rule__code="penalty_time_normal").passed == len(subjects) - 1
     s = scores(bad.finished_at.date())
-    assert any(name == "penalty" for name, _ in s["dataset"])
+    assert any(name == "行政处罚" for name, _ in s["dataset"])
     report = monthly_report(source, bad.finished_at.date())
     worst = report["worst"][0]
     assert worst["value"] < 1 and not worst["ok"]

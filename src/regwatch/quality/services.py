@@ -18,6 +18,7 @@ from django.utils import timezone
 from regwatch.accounts.scope import visible
 from regwatch.intake.models import RecordLineage
 
+from .labels import Names
 from .models import Dimension, Measurement, QualityRule
 
 KEY_FIELD_TARGET = 0.99
@@ -93,7 +94,8 @@ def _measurements(user: Any) -> Any:
 
 
 def scores(period: dt.date | None = None, source: Any = None, user: Any = None) -> dict[str, Any]:
-    """Quality score (0–100) per dataset, source and field, and the key-field pass rate, for a month."""
+    """Pass rate in percent (0–100) per dataset, source and field (by their Chinese names), and the
+    key-field pass rate (a ratio, with ``key_field_percent`` for display), for a month."""
     qs = _measurements(user).select_related("rule", "source")
     if period:
         qs = qs.filter(period=_month(period))
@@ -104,8 +106,10 @@ def scores(period: dt.date | None = None, source: Any = None, user: Any = None) 
         "source": defaultdict(lambda: [0, 0]),
         "field": defaultdict(lambda: [0, 0]),
     }
+    names = Names()
     for m in qs.iterator():
-        for kind, key in (("dataset", m.rule.dataset), ("source", m.source.name), ("field", f"{m.rule.dataset}.{m.rule.field or '*'}")):
+        dataset, field = names.dataset(m.rule.dataset), names.dataset_field(m.rule.dataset, m.rule.field)
+        for kind, key in (("dataset", dataset), ("source", m.source.name), ("field", field)):
             by[kind][key][0] += m.total
             by[kind][key][1] += m.passed
     result: dict[str, Any] = {
@@ -113,24 +117,38 @@ def scores(period: dt.date | None = None, source: Any = None, user: Any = None) 
     }
     result["key_field_rate"] = _ratio(qs.filter(rule__key_field=True))
     result["key_field_target"] = KEY_FIELD_TARGET
+    result["key_field_percent"] = _percent(result["key_field_rate"])
+    result["key_field_target_percent"] = _percent(KEY_FIELD_TARGET)
     return result
+
+
+def _percent(ratio: float | None, digits: int = 2) -> float | None:
+    return None if ratio is None else round(100 * ratio, digits)
 
 
 def monthly_report(source: Any, month: dt.date, months: int = 6, user: Any = None) -> dict[str, Any]:
     """Per-source monthly report: every rule's pass rate this month, the trend and the worst fields."""
     month = _month(month)
-    periods = []
-    day = month
-    for _ in range(months):
-        periods.append(day)
-        day = _month(day - dt.timedelta(days=1))
-    periods.reverse()
+    periods = _months(month, months)
     qs = _measurements(user).filter(source=source)
+    names = Names()
     rows = []
     for rule in QualityRule.objects.filter(pk__in=qs.values("rule")):
         trend = [_ratio(qs.filter(rule=rule, period=p)) for p in periods]
         current = trend[-1]
-        rows.append({"rule": rule, "value": current, "ok": current is None or rule.passes(current), "trend": trend})
+        rows.append(
+            {
+                "rule": rule,
+                "dataset": names.dataset(rule.dataset),
+                "field": names.field(rule.dataset, rule.field),
+                "value": current,
+                "percent": _percent(current),
+                "threshold_percent": _percent(rule.threshold),
+                "ok": current is None or rule.passes(current),
+                "trend": trend,
+                "trend_percent": [_percent(v, 1) for v in trend],
+            }
+        )
     rows.sort(key=lambda r: (r["value"] is None, r["value"] if r["value"] is not None else 1))
     this_month = qs.filter(period=month)
     return {
@@ -140,7 +158,48 @@ def monthly_report(source: Any, month: dt.date, months: int = 6, user: Any = Non
         "rows": rows,
         "worst": [r for r in rows if r["value"] is not None][:5],
         "key_field_rate": _ratio(this_month.filter(rule__key_field=True)),
+        "key_field_percent": _percent(_ratio(this_month.filter(rule__key_field=True))),
         "key_field_target": KEY_FIELD_TARGET,
         "batches": this_month.values("batch").distinct().count(),
         "failed": this_month.filter(~Q(ok=True)).count(),
+    }
+
+
+def _months(month: dt.date, months: int) -> list[dt.date]:
+    """The ``months`` first days of month ending with ``month``, oldest first."""
+    periods = []
+    day = _month(month)
+    for _ in range(months):
+        periods.append(day)
+        day = _month(day - dt.timedelta(days=1))
+    periods.reverse()
+    return periods
+
+
+def trends(month: dt.date, months: int = 12, source: Any = None, user: Any = None) -> dict[str, Any]:
+    """Monthly pass rate (percent) per source and per quality dimension, for the months up to ``month``.
+
+    A month without measurements is ``None`` (a gap in the line, not a zero).
+    """
+    periods = _months(month, months)
+    qs = _measurements(user).filter(period__gte=periods[0], period__lte=periods[-1])
+    if source is not None:
+        qs = qs.filter(source=source)
+    labels = dict(Dimension.choices)
+
+    order = {label: i for i, label in enumerate(labels.values())}
+
+    def lines(key: str, name: Any) -> dict[str, list[float | None]]:
+        sums: dict[str, dict[dt.date, tuple[int, int]]] = defaultdict(dict)
+        for row in qs.values(key, "period").annotate(t=Sum("total"), p=Sum("passed")).order_by():
+            sums[name(row[key])][row["period"]] = (row["t"] or 0, row["p"] or 0)
+        return {
+            label: [_percent(by[p][1] / by[p][0], 1) if p in by and by[p][0] else None for p in periods]
+            for label, by in sorted(sums.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+        }
+
+    return {
+        "periods": periods,
+        "by_source": lines("source__name", str),
+        "by_dimension": lines("rule__dimension", lambda code: labels.get(code, code)),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import statistics
 from collections import Counter
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from regwatch.accounts.scope import visible
+from regwatch.web.charts import chart, series
 
 from .models import CurrentGrade, GradeChange, ModelVersion, Score, ScoringRun
 
@@ -120,6 +122,9 @@ def run_context(run: ScoringRun, user: Any) -> dict[str, Any]:
 
 
 def indicator_distribution(indicator: Any, user: Any) -> dict[str, Any]:
+    """How the latest published full run's values of ``indicator`` are spread over the subjects the
+    user may see: up to twelve distinct values each get a bar, more are cut into ten bins of about
+    equal counts.  A ratio (unit 比例) is shown in percent."""
     run = (
         ScoringRun.objects.filter(version__model__pack=indicator.pack, status=ScoringRun.Status.PUBLISHED, mode=ScoringRun.Mode.FULL)
         .order_by("-published_at", "-pk")
@@ -130,23 +135,47 @@ def indicator_distribution(indicator: Any, user: Any) -> dict[str, Any]:
     raw = visible(Score.objects.filter(run=run), user).values_list(KT(f"detail__v__{indicator.code}"), flat=True)
     values = [float(v) if v not in (None, "", "null") else None for v in raw]
     present = sorted(v for v in values if v is not None)
-    counts: Counter[str] = Counter()
+    ratio = indicator.unit == "比例"
+    unit = "" if ratio else indicator.unit
+
+    def shown(v: float) -> str:
+        if ratio:
+            return f"{v * 100:.1f}".rstrip("0").rstrip(".") + "%"
+        return f"{v:,.2f}".rstrip("0").rstrip(".")
+
+    bins: list[tuple[str, int]] = []
     if len(set(present)) <= 12:
-        for v in present:
-            counts[f"{v:g}"] += 1
-        bins = sorted(counts.items(), key=lambda kv: float(kv[0]))
+        counts = Counter(present)
+        bins = [(f"{shown(v)}{unit}".strip(), counts[v]) for v in sorted(counts)]
+        ranges = False
     else:
-        edges = [present[int(len(present) * q / 10)] for q in range(10)] + [present[-1]]
-        edges = sorted(set(edges))
-        bins = []
+        edges = sorted({present[int(len(present) * q / 10)] for q in range(10)} | {present[-1]})
         for lo, hi in itertools.pairwise(edges):
             last = hi == edges[-1]
             n = sum(1 for v in present if lo <= v < hi or (last and v == hi))
-            bins.append((f"[{lo:g}, {hi:g}{']' if last else ')'}", n))
+            bins.append((f"{shown(lo)}～{shown(hi)}", n))
+        ranges = True
     missing = sum(1 for v in values if v is None)
-    if missing:
-        bins.append(("无数据", missing))
-    return {"run": run.pk, "as_of": run.as_of, "bins": bins}
+    summary = {
+        "count": len(present),
+        "missing": missing,
+        "min": shown(present[0]) if present else "—",
+        "max": shown(present[-1]) if present else "—",
+        "median": shown(statistics.median(present)) if present else "—",
+        "mean": shown(statistics.fmean(present)) if present else "—",
+        "unit": unit,
+    }
+    labels = [label for label, _ in bins] + (["无数据"] if missing else [])
+    counts_ = [n for _, n in bins] + ([missing] if missing else [])
+    data = [{"value": n, "itemStyle": {"color": "#adb5bd"}} if label == "无数据" else n for label, n in zip(labels, counts_, strict=True)]
+    return {
+        "run": run.pk,
+        "as_of": run.as_of,
+        "bins": list(zip(labels, counts_, strict=True)),
+        "ranges": ranges,
+        "summary": summary,
+        "chart": chart("bar", labels, [series("主体数", data)], y_name="主体数"),
+    }
 
 
 def indicator_context(indicator: Any, user: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from django.db.models import Count
 from regwatch.accounts.scope import visible
 from regwatch.web.registry import Column, ObjectType, register
 
+from .evidence import current_grades, evidence
 from .filtersets import RuleFilterSet, WarningFilterSet
 from .models import OPEN_STATUSES, Outcome, Warning, WarningRule
 from .views import DETAIL_CONTEXT
@@ -40,6 +41,8 @@ def warning_context(w: Warning, user: Any) -> dict[str, Any]:
         "merged": visible(w.merged.all(), user),
         "orders": visible(w.work_orders.all(), user),
         "can_change": user.has_perm("warnings.change_warning"),
+        "evidence": evidence(w, user),
+        "grades": current_grades(w, user),
     }
     for extra in DETAIL_CONTEXT:  # apps above warnings add their part (workorders: dispatch)
         context.update(extra(user, w))

@@ -50,3 +50,27 @@ def export_xlsx(otype: ObjectType, qs: models.QuerySet[Any], filters: dict[str, 
     return FileResponse(
         tmp, as_attachment=True, filename=name, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
+
+
+def table_xlsx(
+    filename: str, sheets: list[tuple[str, list[str], list[list[Any]]]], *, access: tuple[str, str], detail: dict[str, Any]
+) -> FileResponse:
+    """A workbook of small tables (a statistics page's figures): one sheet per (title, headers, rows).
+
+    Logged like a list export (``access`` = action and target of the access event).
+    """
+    wb = Workbook(write_only=True)
+    count = 0
+    for title, headers, rows in sheets:
+        ws = wb.create_sheet(title[:31])
+        ws.append(headers)
+        for row in rows:
+            ws.append([safe_cell(v) for v in row])
+            count += 1
+    record_access(access[0], access[1], rows=count, filters=detail)
+    tmp = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it after streaming
+    wb.save(tmp)
+    tmp.seek(0)
+    return FileResponse(
+        tmp, as_attachment=True, filename=filename, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )

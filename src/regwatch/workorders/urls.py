@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import clue_views, views
+from . import clue_views, stats, views
 
 app_name = "workorders"
 urlpatterns = [
     path("", views.queue_view, name="queue"),
     path("next/", views.next_view, name="next"),
     path("new/", views.new_view, name="new"),
-    path("stats/", views.stats_view, name="stats"),
+    path("stats/", stats.stats_view, name="stats"),
     path("from-warning/<int:warning_pk>/", views.from_warning, name="from_warning"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/transition/", views.transition_view, name="transition"),

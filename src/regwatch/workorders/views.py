@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -212,41 +211,6 @@ def pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(case_pdf(order), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
     return response
-
-
-def timeliness(qs: Any) -> list[dict[str, Any]]:
-    handling = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
-    rows = (
-        qs.values("assignee_org__name")
-        .annotate(
-            total=Count("id"),
-            closed=Count("id", filter=Q(closed_at__isnull=False)),
-            on_time=Count("id", filter=Q(closed_at__isnull=False, was_overdue=False)),
-            overdue_open=Count("id", filter=Q(closed_at__isnull=True, due_at__lt=timezone.now())),
-            avg_handling=Avg(handling, filter=Q(closed_at__isnull=False)),
-        )
-        .order_by("assignee_org__name")
-    )
-    out = []
-    for r in rows:
-        avg = r["avg_handling"]
-        out.append(
-            {
-                "org": r["assignee_org__name"] or "（未派发）",
-                "total": r["total"],
-                "closed": r["closed"],
-                "on_time_rate": (r["on_time"] / r["closed"]) if r["closed"] else None,
-                "overdue_open": r["overdue_open"],
-                "avg_hours": round(avg.total_seconds() / 3600, 1) if avg is not None else None,
-            }
-        )
-    return out
-
-
-@login_required
-def stats_view(request: HttpRequest) -> HttpResponse:
-    require(request.user, "workorders.view_workorder")
-    return render(request, "workorders/stats.html", {"rows": timeliness(visible(WorkOrder.objects.all(), request.user))})
 
 
 def workflow_context(definition: WorkflowDefinition, user: Any) -> dict[str, Any]:
