@@ -81,6 +81,31 @@ def queue(user: Any, tab: str = "mine", now: dt.datetime | None = None) -> Query
     return qs.order_by("due_at", "created_at", "pk")
 
 
+def next_steps(orders: list[WorkOrder], user: Any) -> dict[int, list[str]]:
+    """For each order, the names of the steps ``user`` may take now (核查办结、退回重办…), in one pass.
+
+    The same rule as ``workflow.refusal`` (role, assignee), with the user's roles and organisation
+    read once rather than per order.
+    """
+    roles = user_roles(user)
+    org_id = getattr(user, "organization_id", None)
+    co_handled = WorkOrder.co_orgs.through.objects.filter(workorder__in=orders, organization_id=org_id) if org_id else None
+    co = set(co_handled.values_list("workorder_id", flat=True)) if co_handled is not None else set()
+    allowed = user.is_superuser or user.has_perm("workorders.change_workorder")
+    out: dict[int, list[str]] = {}
+    for o in orders:
+        mine = o.assignee_user_id == user.pk if o.assignee_user_id else (org_id is not None and (o.assignee_org_id == org_id or o.pk in co))
+        out[o.pk] = [
+            t["name"]
+            for t in o.spec["transitions"]
+            if allowed
+            and o.state in t["from"]
+            and (user.is_superuser or not t["roles"] or roles & set(t["roles"]))
+            and (user.is_superuser or not t.get("assignee_only") or mine)
+        ]
+    return out
+
+
 def counts(user: Any) -> dict[str, int]:
     return {tab: queue(user, tab).count() for tab in TABS}
 
