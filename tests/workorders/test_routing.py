@@ -69,6 +69,8 @@ def test_duplicate_names_are_shown_with_their_district(world: None) -> None:
     assert shown[department.pk] == f"{department.name}（{department.region.name}）" and department.region.level == "city"
     same = [o for o in orgs if o.name == office.name]
     assert len({shown[o.pk] for o in same}) == len(same)  # told apart
+    alone = [o for o in orgs if o.name == office.name][:1]
+    assert labels(alone)[office.pk] == shown[office.pk]  # named with its district even when listed alone
     once = next(o for o in orgs if names[o.name] == 1)
     assert shown[once.pk] == once.name
 
@@ -193,3 +195,14 @@ def test_the_weight_editor_keeps_every_value_when_the_note_is_missing(world: Non
     over = author.post(f"/scoring/versions/{version.pk}/edit/", typed | {f"weight_{cats[0]['code']}": 37, "note": "加重"}).content.decode()
     assert "权重之和必须为 100%（当前为 120%）" in over and "加重</textarea>" in over and ModelVersion.objects.count() == before
     assert over.index("权重之和必须为 100%") > over.index('id="weights-card"')  # under the weights, not only on top
+
+
+def test_the_timeline_names_the_organisation_and_the_conclusion(business_admin: Any, inspector: Any, subject: Any) -> None:
+    order = create_order(business_admin, workflow="risk_disposal", title="时间线", region=subject.region, subject=subject)
+    transition(order, business_admin, "dispatch", {"assignee_org": inspector.organization_id})
+    transition(order, inspector, "sign")
+    transition(order, inspector, "feedback", {"result": "已整改", "conclusion": "confirmed_risk"}, [photo()])
+    html = _client(business_admin).get(f"/work-orders/{order.pk}/").content.decode()
+    timeline = html[html.index('id="timeline"') : html.index("</ul>", html.index('id="timeline"'))]
+    assert f'承办单位</dt><dd class="col-sm-9">{inspector.organization.name}' in timeline
+    assert "确认风险" in timeline and "confirmed_risk" not in timeline and "转至单位" not in timeline

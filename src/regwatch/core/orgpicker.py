@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.db.models import Count
 
 from .models import Organization, Region
 
@@ -37,10 +38,19 @@ def _district(region: Region) -> Region:
     return region
 
 
-def labels(orgs: Sequence[Organization]) -> dict[int, str]:
-    """Each organisation's name, with its district when another listed one has the same name."""
-    names = Counter(o.name for o in orgs)
-    return {o.pk: o.name if names[o.name] == 1 else f"{o.name}（{_district(o.region).name}）" for o in orgs}
+def ambiguous_names() -> set[str]:
+    """Names more than one organisation bears (东湖街道市场监管所 in two counties)."""
+    return set(Organization.objects.values("name").annotate(n=Count("pk")).filter(n__gt=1).values_list("name", flat=True))
+
+
+def labels(orgs: Sequence[Organization], ambiguous: set[str] | None = None) -> dict[int, str]:
+    """Each organisation's name, with its district when another organisation has the same name.
+
+    Any other one, listed or not: a reader who knows two offices of that name cannot tell which is meant.
+    """
+    if ambiguous is None:
+        ambiguous = {name for name, n in Counter(o.name for o in orgs).items() if n > 1} | ambiguous_names()
+    return {o.pk: f"{o.name}（{_district(o.region).name}）" if o.name in ambiguous else o.name for o in orgs}
 
 
 @dataclass

@@ -182,6 +182,10 @@ def compare(request: Any, a: int, b: int) -> HttpResponse:
     return render(request, "scoring/compare.html", {"a": va, "b": vb, "diff": lifecycle.compare(va, vb)})
 
 
+def _plain(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, int | float) else str(value)
+
+
 def _number(raw: str, label: str, errors: list[str]) -> float:
     try:
         return float(raw)
@@ -253,6 +257,10 @@ def edit_weights(request: Any, pk: int) -> HttpResponse:
             draft.save()
             messages.success(request, f"已保存为草稿 v{draft.number}，请校验、试算后由另一名用户发布")
             return redirect(_version_url(draft))
+    else:
+        # Shown as an official writes them: 30, not 30.0.
+        spec["categories"] = [{**c, "weight": _plain(c["weight"])} for c in spec["categories"]]
+        levels = [{**lv, "min": _plain(lv["min"]), "max": _plain(lv["max"])} for lv in levels]
     return render(
         request,
         "scoring/edit_weights.html",

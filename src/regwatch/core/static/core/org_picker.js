@@ -6,6 +6,7 @@
     var select = document.getElementById(box.dataset.for);
     if (!select) { return; }
     var words = box.value.trim().toLowerCase();
+    var rows = 0;
     select.querySelectorAll("optgroup").forEach(function (group) {
       var shown = 0;
       var groupHit = group.label.toLowerCase().indexOf(words) >= 0;
@@ -14,7 +15,10 @@
         opt.hidden = !hit; if (hit) { shown += 1; }
       });
       group.hidden = shown === 0;
+      if (shown) { rows += shown + 1; }
     });
+    // While filtering, the matches show as an open list (groups and offices), so the tree can be read at once.
+    if (words && rows) { select.size = Math.min(12, Math.max(2, rows)); } else { select.removeAttribute("size"); }
   }
   function init() {
     document.querySelectorAll(".org-picker-filter").forEach(function (box) {
