@@ -95,14 +95,18 @@ def next_steps(orders: list[WorkOrder], user: Any) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     for o in orders:
         mine = o.assignee_user_id == user.pk if o.assignee_user_id else (org_id is not None and (o.assignee_org_id == org_id or o.pk in co))
-        out[o.pk] = [
-            t["name"]
+        rank = {st["code"]: i for i, st in enumerate(o.spec["states"])}
+        possible = [
+            t
             for t in o.spec["transitions"]
             if allowed
             and o.state in t["from"]
             and (user.is_superuser or not t["roles"] or roles & set(t["roles"]))
             and (user.is_superuser or not t.get("assignee_only") or mine)
         ]
+        # The step that moves the order furthest on first (核查办结 before 退回重办); steps that stay, last.
+        possible.sort(key=lambda t: -rank.get(t.get("to") or "", -1))
+        out[o.pk] = [t["name"] for t in possible]
     return out
 
 
