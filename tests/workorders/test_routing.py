@@ -206,3 +206,27 @@ def test_the_timeline_names_the_organisation_and_the_conclusion(business_admin: 
     timeline = html[html.index('id="timeline"') : html.index("</ul>", html.index('id="timeline"'))]
     assert f'承办单位</dt><dd class="col-sm-9">{inspector.organization.name}' in timeline
     assert "确认风险" in timeline and "confirmed_risk" not in timeline and "转至单位" not in timeline
+
+
+def test_a_ledger_item_can_be_rerouted_within_reach_before_dispatch(business_admin: Any, leader: Any, inspector: Any, subject: Any) -> None:
+    from regwatch.workorders import clues
+    from regwatch.workorders.models import Clue
+
+    clue = Clue.objects.create(region=subject.region, subject=subject, title="后厨卫生线索", source="12345")
+    clues.review_clue(business_admin, clue, True)
+    ledger = clues.build_ledger(business_admin, "线索核查台账", "2026-11")
+    (item,) = ledger.items.all()
+    page = _client(leader).get(f"/ledgers/{ledger.pk}/").content.decode()
+    assert _selected(page, f"org_{item.pk}") == str(item.organization_id)  # the street office it was routed to
+    assert set(_options(page, f"org_{item.pk}")) == {str(o.pk) for o in dispatchable(leader, clue.region)}
+
+    reach = dispatchable(leader, clue.region)
+    outside = next(o for o in Organization.objects.select_related("region") if o not in reach)
+    refused = _client(leader).post(f"/workorders/ledgers/{ledger.pk}/", {f"org_{item.pk}": outside.pk}, follow=True).content.decode()
+    assert "没有跨区划派发" in refused
+    item.refresh_from_db()
+    assert item.work_order_id is None and item.organization_id != outside.pk  # nothing happened
+
+    _client(leader).post(f"/workorders/ledgers/{ledger.pk}/", {f"org_{item.pk}": inspector.organization_id})
+    item.refresh_from_db()
+    assert item.work_order is not None and item.work_order.assignee_org_id == inspector.organization_id

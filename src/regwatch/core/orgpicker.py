@@ -69,10 +69,10 @@ class OrgPicker:
         return sum(len(options) for _, options in self.groups)
 
 
-def grouped(orgs: Iterable[Organization]) -> list[tuple[str, list[tuple[int, str]]]]:
+def grouped(orgs: Iterable[Organization], ambiguous: set[str] | None = None) -> list[tuple[str, list[tuple[int, str]]]]:
     """Option groups by region path (province → city → county), in tree order."""
     orgs = list(orgs)
-    named = labels(orgs)
+    named = labels(orgs, ambiguous)
     groups: dict[str, tuple[str, list[tuple[int, str]]]] = {}
     for o in sorted(orgs, key=lambda o: (_district(o.region).path, o.path)):
         district = _district(o.region)
@@ -104,12 +104,14 @@ def picker(
     errors: Sequence[str] = (),
     required: bool = False,
     label: str = "",
+    ambiguous: set[str] | None = None,
 ) -> OrgPicker:
+    """``ambiguous``: the names to qualify with a district, when the caller builds many pickers at once."""
     orgs = list(orgs)
     chosen = str(selected.pk if isinstance(selected, Organization) else selected or "")
     if chosen and not any(str(o.pk) == chosen for o in orgs):
         chosen = ""  # never pre-select what the list does not offer
-    return OrgPicker(name, grouped(orgs), chosen, list(errors), required, label)
+    return OrgPicker(name, grouped(orgs, ambiguous), chosen, list(errors), required, label)
 
 
 class OrgChoiceField(forms.ModelChoiceField):
