@@ -230,3 +230,12 @@ def test_a_ledger_item_can_be_rerouted_within_reach_before_dispatch(business_adm
     _client(leader).post(f"/workorders/ledgers/{ledger.pk}/", {f"org_{item.pk}": inspector.organization_id})
     item.refresh_from_db()
     assert item.work_order is not None and item.work_order.assignee_org_id == inspector.organization_id
+
+
+def test_my_todo_lists_clues_waiting_for_review(business_admin: Any, inspector: Any, subject: Any) -> None:
+    from regwatch.workorders.models import Clue
+
+    Clue.objects.create(region=subject.region, subject=subject, title="群众反映无证经营", source="12345")
+    reviewer = _client(business_admin).get("/workorders/?tab=mine").content.decode()
+    assert 'id="clues-to-review"' in reviewer and "群众反映无证经营" in reviewer
+    assert "群众反映无证经营" not in _client(inspector).get("/workorders/?tab=mine").content.decode()  # inspectors do not review

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from regwatch.accounts.scope import visible
 
-from .models import WorkflowDefinition, WorkOrder
+from .models import Clue, WorkflowDefinition, WorkOrder
 from .workflow import user_roles, waiting_roles
 
 LOCK_MINUTES = 30
@@ -108,6 +108,13 @@ def next_steps(orders: list[WorkOrder], user: Any) -> dict[int, list[str]]:
         possible.sort(key=lambda t: -rank.get(t.get("to") or "", -1))
         out[o.pk] = [t["name"] for t in possible]
     return out
+
+
+def clues_to_review(user: Any) -> QuerySet[Clue]:
+    """Clues (线索) waiting for someone who may review them, within the user's scope: also 我的待办."""
+    if not user.has_perm("workorders.change_clue"):
+        return Clue.objects.none()
+    return visible(Clue.objects.filter(status=Clue.Status.NEW).select_related("region", "subject"), user).order_by("created_at", "pk")
 
 
 def counts(user: Any) -> dict[str, int]:

@@ -105,10 +105,11 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     steps = q.next_steps(orders, request.user)
     rows = [{"order": o, "steps": steps.get(o.pk, []), "left": time_left(o.due_at, now)} for o in orders]
+    clues = list(q.clues_to_review(request.user)[:100]) if tab == "mine" else []
     return render(
         request,
         "workorders/queue.html",
-        {"tab": tab, "tab_label": q.TABS[tab], "tabs": q.TABS, "counts": q.counts(request.user), "rows": rows, "now": now},
+        {"tab": tab, "tab_label": q.TABS[tab], "tabs": q.TABS, "counts": q.counts(request.user), "rows": rows, "clues": clues, "now": now},
     )
 
 
