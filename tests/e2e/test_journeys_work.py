@@ -223,3 +223,17 @@ def test_the_picker_filter_narrows_a_long_list_to_the_typed_district(page: Any) 
     picker.select_option(str(inspector.organization_id))
     expect(picker).to_have_value(str(inspector.organization_id))
     shot("county-bureau-chosen")
+
+
+def test_the_new_order_form_offers_the_grouped_picker(page: Any) -> None:
+    login(page, "leader")
+    page.goto(f"{page.base_url}/workorders/new/")
+    select = page.locator("#id_assignee_org")
+    expect(select.locator("optgroup").first).to_have_attribute("label", "浙江省杭州市")
+    page.fill("#id_title", "群众投诉核查")
+    page.locator("#id_description").fill("投诉后厨卫生")
+    page.get_by_role("button", name="创建").click()  # no type or region chosen: refused, what was typed kept
+    expect(page.locator("#id_title")).to_have_value("群众投诉核查")
+    expect(page.locator("#id_description")).to_have_value("投诉后厨卫生")
+    expect(page.locator(".invalid-feedback").first).to_be_visible()  # the server's message beside the field
+    Shots(page, "new-order")("refused-keeps-values")

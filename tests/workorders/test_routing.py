@@ -239,3 +239,23 @@ def test_my_todo_lists_clues_waiting_for_review(business_admin: Any, inspector: 
     reviewer = _client(business_admin).get("/workorders/?tab=mine").content.decode()
     assert 'id="clues-to-review"' in reviewer and "群众反映无证经营" in reviewer
     assert "群众反映无证经营" not in _client(inspector).get("/workorders/?tab=mine").content.decode()  # inspectors do not review
+
+
+def test_a_new_order_can_go_straight_to_an_organisation_and_a_refusal_keeps_the_form(leader: Any, inspector: Any) -> None:
+    county = inspector.organization.region
+    html = _client(leader).get("/workorders/new/").content.decode()
+    offered = _options(html, "assignee_org")
+    assert str(inspector.organization_id) in offered and "<optgroup" in html
+    assert set(offered) == {str(o.pk) for o in dispatchable(leader, leader.organization.region)}
+
+    form = {"workflow": "risk_disposal", "title": "群众投诉核查", "description": "投诉内容", "region": county.pk}
+    elsewhere = Organization.objects.filter(region__level="county", region__parent=county.parent).exclude(region=county).first()
+    assert elsewhere is not None and str(elsewhere.pk) in offered  # in the leader's city, not in the order's county
+    refused = _client(leader).post("/workorders/new/", form | {"assignee_org": elsewhere.pk})
+    body = refused.content.decode()
+    assert refused.status_code == 200 and "没有跨区划派发" in body and 'value="群众投诉核查"' in body
+    assert f'<option value="{elsewhere.pk}" selected>' in body
+
+    done = _client(leader).post("/workorders/new/", form | {"assignee_org": inspector.organization_id})
+    order = WorkOrder.objects.get(title="群众投诉核查")
+    assert done.status_code == 302 and order.state == "pending_sign" and order.assignee_org_id == inspector.organization_id

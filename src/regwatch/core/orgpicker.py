@@ -119,8 +119,7 @@ class OrgChoiceField(forms.ModelChoiceField):
 
     def __init__(self, queryset: Any = None, **kwargs: Any) -> None:
         super().__init__(queryset if queryset is not None else Organization.objects.all(), **kwargs)
-        self.widget.attrs.setdefault("data-org-picker", "")
-        self.set_orgs(self.queryset)
+        self.widget.attrs.setdefault("data-org-picker", "")  # until set_orgs, the plain (ungrouped) choices of the queryset
 
     def set_orgs(self, orgs: Any) -> None:
         items = list(pickable(orgs)) if hasattr(orgs, "select_related") else list(orgs)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from regwatch.accounts.scope import visible
 from regwatch.audit.services import record_access
 from regwatch.core.models import Organization, Region
-from regwatch.core.orgpicker import OrgPicker, jurisdiction, pickable, picker
+from regwatch.core.orgpicker import OrgChoiceField, OrgPicker, jurisdiction, pickable, picker
 from regwatch.core.text import error_text
 from regwatch.packs.installed import dispatch_workflow
 from regwatch.subjects.models import Subject
@@ -226,12 +226,21 @@ def comment_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class NewOrderForm(forms.Form):
-    workflow = forms.ModelChoiceField(WorkflowDefinition.objects.filter(is_current=True), label="工单类型", to_field_name="code")
+    workflow = forms.ModelChoiceField(
+        WorkflowDefinition.objects.filter(is_current=True), label="工单类型", to_field_name="code", empty_label="请选择工单类型"
+    )
     title = forms.CharField(label="标题", max_length=200)
     description = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    region = forms.ModelChoiceField(Region.objects.filter(level__in=["city", "county", "township"]), label="所属区划")
+    region = forms.ModelChoiceField(
+        Region.objects.filter(level__in=["city", "county", "township"]), label="所属区划", empty_label="请选择区划"
+    )
     subject_id = forms.IntegerField(label="主体ID（可选）", required=False)
     external_ref = forms.CharField(label="外部事件编号（可选）", required=False, max_length=128)
+    assignee_org = OrgChoiceField(
+        label="承办单位（可选）",
+        required=False,
+        help_text="选择后工单直接派发至该单位；不选则进入“待派发”。须在工单所属区划内，除非您可跨区划派发。",
+    )
 
 
 @login_required
@@ -239,13 +248,18 @@ def new_view(request: HttpRequest) -> HttpResponse:
     require(request.user, "workorders.add_workorder")
     form = NewOrderForm(request.POST or None)
     form.fields["region"].queryset = visible(form.fields["region"].queryset, request.user)  # type: ignore[attr-defined]
+    # The organisations of the user's own region (all, with cross-region rights); the engine checks the order's region.
+    org = getattr(request.user, "organization", None)
+    reach = workflow.dispatchable(request.user, org.region) if org is not None else []
+    form.fields["assignee_org"].set_orgs(Organization.objects.all() if workflow.may_cross_regions(request.user) else reach)  # type: ignore[attr-defined]
     style_form(form)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         subject = visible(Subject.objects.all(), request.user).filter(pk=cd["subject_id"]).first() if cd["subject_id"] else None
         try:
-            order = workflow.create_order(
+            order = workflow.create_and_dispatch(
                 request.user,
+                assignee_org=cd["assignee_org"],
                 workflow=cd["workflow"].code,
                 title=cd["title"],
                 description=cd["description"],
