@@ -339,7 +339,9 @@ def test_scoring_screens_render_and_versions_can_be_edited(world: None, admin_cl
     assert "权重之和必须为 100%" in bad.content.decode()
     gap = author.post(f"/scoring/versions/{version.pk}/edit/", form | {"min_B": 30})
     assert "空档" in gap.content.decode()
-    ok = author.post(f"/scoring/versions/{version.pk}/edit/", form | {"weight_basic": 10, "weight_trend": 0, "color_A": "#00aa00"})
+    ok = author.post(
+        f"/scoring/versions/{version.pk}/edit/", form | {"weight_basic": 10, "weight_trend": 0, "color_A": "#00aa00", "note": "测试调整"}
+    )
     draft = ModelVersion.objects.order_by("-pk").first()
     assert ok.status_code == 302 and draft is not None and draft.status == "draft" and draft.levels[0]["color"] == "#00aa00"
     compare = admin_client.get(f"/scoring/compare/{version.pk}/{draft.pk}/").content.decode()

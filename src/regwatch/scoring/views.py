@@ -182,35 +182,87 @@ def compare(request: Any, a: int, b: int) -> HttpResponse:
     return render(request, "scoring/compare.html", {"a": va, "b": vb, "diff": lifecycle.compare(va, vb)})
 
 
+def _plain(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, int | float) else str(value)
+
+
+def _number(raw: str, label: str, errors: list[str]) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        errors.append(f"“{label}”应为数字（当前为“{raw}”）" if raw else f"请填写“{label}”")
+        return 0.0
+
+
 @login_required
 def edit_weights(request: Any, pk: int) -> HttpResponse:
-    """Weights (sliders kept at 100% by the page, checked here), level thresholds and colours → a new draft."""
+    """Weights (sliders, each on its own; the page shows what is left to assign), level thresholds and colours → a new draft.
+
+    A refused form comes back with every typed value and each error beside its part: the weights,
+    the levels, the change note.
+    """
     require(request.user, "scoring.add_modelversion")
     base = get_object_or_404(ModelVersion.objects.select_related("model__scheme"), pk=pk)
     levels = [dict(lv) for lv in (base.levels or base.model.scheme.levels)]
     spec = {**base.spec, "categories": [dict(c) for c in base.spec["categories"]]}
-    error = ""
+    errors: dict[str, list[str]] = {"weights": [], "levels": [], "note": []}
+    note = ""
     if request.method == "POST":
-        try:
-            for c in spec["categories"]:
-                c["weight"] = float(request.POST[f"weight_{c['code']}"])
-            for i, lv in enumerate(levels):
-                lv["min"] = float(request.POST[f"min_{lv['code']}"]) if i else 0.0
-                lv["max"] = float(request.POST[f"max_{lv['code']}"])
-                lv["color"] = request.POST.get(f"color_{lv['code']}", lv["color"])
-                lv["description"] = request.POST.get(f"description_{lv['code']}", lv.get("description", ""))
-            from .spec import GradeSchemeSpec, ScorecardSpec
+        p = request.POST
+        # What is shown again is what was typed; what is checked is its number.
+        shown_spec = {**spec, "categories": [{**c, "weight": p.get(f"weight_{c['code']}", "")} for c in spec["categories"]]}
+        shown_levels = [
+            {
+                **lv,
+                "min": p.get(f"min_{lv['code']}", "") if i else 0,
+                "max": p.get(f"max_{lv['code']}", ""),
+                "color": p.get(f"color_{lv['code']}", lv["color"]),
+                "description": p.get(f"description_{lv['code']}", lv.get("description", "")),
+            }
+            for i, lv in enumerate(levels)
+        ]
+        checked_spec = {
+            **spec,
+            "categories": [
+                {**c, "weight": _number(str(c["weight"]), f"{c['name']}权重", errors["weights"])} for c in shown_spec["categories"]
+            ],
+        }
+        checked_levels = [
+            {
+                **lv,
+                "min": _number(str(lv["min"]), f"{lv['name']}下限", errors["levels"]),
+                "max": _number(str(lv["max"]), f"{lv['name']}上限", errors["levels"]),
+            }
+            for lv in shown_levels
+        ]
+        note = p.get("note", "").strip()
+        if not note:
+            errors["note"].append("请填写调整说明：写明为什么调整，供复核人审阅")
+        from .spec import GradeSchemeSpec, ScorecardSpec
 
-            GradeSchemeSpec.model_validate({"code": base.model.scheme.code, "name": "x", "levels": levels})
-            ScorecardSpec.model_validate(spec)
-        except (KeyError, ValueError) as exc:
-            error = lifecycle._message(exc)
-        else:
-            draft = lifecycle.create_draft(
-                base.model, spec, request.user, note=request.POST.get("note", "")[:255] or f"基于 v{base.number} 调整"
-            )
-            draft.levels = levels
+        if not errors["weights"]:
+            try:
+                ScorecardSpec.model_validate(checked_spec)
+            except ValueError as exc:
+                errors["weights"].append(lifecycle._message(exc))
+        if not errors["levels"]:
+            try:
+                GradeSchemeSpec.model_validate({"code": base.model.scheme.code, "name": "x", "levels": checked_levels})
+            except ValueError as exc:
+                errors["levels"].append(lifecycle._message(exc))
+        spec, levels = shown_spec, shown_levels
+        if not any(errors.values()):
+            draft = lifecycle.create_draft(base.model, checked_spec, request.user, note=note[:255])
+            draft.levels = checked_levels
             draft.save()
             messages.success(request, f"已保存为草稿 v{draft.number}，请校验、试算后由另一名用户发布")
             return redirect(_version_url(draft))
-    return render(request, "scoring/edit_weights.html", {"base": base, "spec": spec, "levels": levels, "error": error})
+    else:
+        # Shown as an official writes them: 30, not 30.0.
+        spec["categories"] = [{**c, "weight": _plain(c["weight"])} for c in spec["categories"]]
+        levels = [{**lv, "min": _plain(lv["min"]), "max": _plain(lv["max"])} for lv in levels]
+    return render(
+        request,
+        "scoring/edit_weights.html",
+        {"base": base, "spec": spec, "levels": levels, "errors": errors, "failed": any(errors.values()), "note": note},
+    )

@@ -91,22 +91,27 @@ class ObjectDetailView(ObjectView):
         otype = self.otype
         require(request.user, otype.perm("view"))
         obj = self.get_object(pk)
-        model: Any = otype.model
-        fields = otype.detail_fields or [f.name for f in model._meta.concrete_fields if f.name != "id"]
-        details = [(field_label(model, name), shown(value_at(obj, name))) for name in fields]
-        context = {
-            "otype": otype,
-            "object": obj,
-            "details": details,
-            # Whoever may change an object may see how it changed; auditors see all.
-            "history": readable_history(obj, history(obj)[:50])
-            if request.user.has_perm("audit.view_auditevent") or request.user.has_perm(otype.perm("change"))
-            else None,
-            "can_change": otype.editable and request.user.has_perm(otype.perm("change")),
-            "can_delete": otype.editable and request.user.has_perm(otype.perm("delete")),
-            **(otype.detail_context(obj, request.user) if otype.detail_context else {}),
-        }
-        return render(request, otype.detail_template, context)
+        return detail_page(request, otype, obj, otype.detail_context(obj, request.user) if otype.detail_context else {})
+
+
+def detail_page(request: HttpRequest, otype: ObjectType, obj: Any, extra: dict[str, Any], status: int = 200) -> HttpResponse:
+    """An object's page; bespoke views call it to show the page again, e.g. with a refused form refilled."""
+    model: Any = otype.model
+    fields = otype.detail_fields or [f.name for f in model._meta.concrete_fields if f.name != "id"]
+    details = [(field_label(model, name), shown(value_at(obj, name))) for name in fields]
+    context = {
+        "otype": otype,
+        "object": obj,
+        "details": details,
+        # Whoever may change an object may see how it changed; auditors see all.
+        "history": readable_history(obj, history(obj)[:50])
+        if request.user.has_perm("audit.view_auditevent") or request.user.has_perm(otype.perm("change"))
+        else None,
+        "can_change": otype.editable and request.user.has_perm(otype.perm("change")),
+        "can_delete": otype.editable and request.user.has_perm(otype.perm("delete")),
+        **extra,
+    }
+    return render(request, otype.detail_template, context, status=status)
 
 
 def _form_class(otype: ObjectType, user: Any) -> type[forms.ModelForm]:

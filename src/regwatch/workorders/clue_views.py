@@ -12,10 +12,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from regwatch.accounts.scope import visible
+from regwatch.core.models import Organization
+from regwatch.core.orgpicker import ambiguous_names, pickable, picker
+from regwatch.core.text import error_text
 from regwatch.web.services import require
 
 from . import clues as svc
 from .models import Clue, Ledger
+from .workflow import TransitionRefused, covers_region, may_cross_regions
 
 
 def clue_context(clue: Clue, user: Any) -> dict[str, Any]:
@@ -23,8 +27,19 @@ def clue_context(clue: Clue, user: Any) -> dict[str, Any]:
 
 
 def ledger_context(ledger: Ledger, user: Any) -> dict[str, Any]:
-    items = visible(ledger.items.select_related("clue", "organization", "work_order__workflow"), user)
-    return {"ledger": ledger, "items": items, "can_dispatch": user.has_perm("workorders.add_workorder")}
+    items = list(visible(ledger.items.select_related("clue__region", "organization", "work_order__workflow"), user))
+    can_dispatch = user.has_perm("workorders.add_workorder")
+    pickers: dict[int, Any] = {}
+    if can_dispatch:
+        # Each undispatched item may be re-routed to an organisation the user may hand its clue's region to.
+        everyone = list(pickable(Organization.objects.all()))
+        ambiguous = ambiguous_names()
+        for it in items:
+            if it.work_order_id is None:
+                orgs = everyone if may_cross_regions(user) else [o for o in everyone if covers_region(o, it.clue.region)]
+                pickers[it.pk] = picker(f"org_{it.pk}", orgs, selected=it.organization, ambiguous=ambiguous)
+    rows = [{"item": it, "picker": pickers.get(it.pk)} for it in items]
+    return {"ledger": ledger, "items": items, "rows": rows, "can_dispatch": can_dispatch}
 
 
 @login_required
@@ -68,9 +83,14 @@ def ledger_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ledger = get_object_or_404(visible(Ledger.objects.all(), request.user), pk=pk)
     if request.method == "POST":
         try:
-            n = svc.dispatch_ledger(request.user, ledger)
+            posted = {k: request.POST.get(k, "") for k in request.POST if k.startswith("org_") and k[4:].isdigit()}
+            chosen = {int(k[4:]): int(v) for k, v in posted.items() if v.isdigit()}
+            orgs = Organization.objects.select_related("region").in_bulk(set(chosen.values()))
+            n = svc.dispatch_ledger(request.user, ledger, organizations={k: orgs[v] for k, v in chosen.items() if v in orgs})
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, str(exc))
+            messages.error(request, error_text(exc))
+        except TransitionRefused as exc:
+            messages.error(request, f"未派发：{exc.message}")
         else:
             messages.success(request, f"已派发 {n} 件工单")
     return redirect("web:ledgers_detail", ledger.pk)

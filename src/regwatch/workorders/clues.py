@@ -63,12 +63,20 @@ def build_ledger(user: Any, name: str, period: str) -> Ledger:
 
 
 @transaction.atomic
-def dispatch_ledger(user: Any, ledger: Ledger, workflow: str | None = None) -> int:
-    """Create one order per undispatched item, in ``workflow`` or else the one its subject's pack declares for clues."""
+def dispatch_ledger(user: Any, ledger: Ledger, workflow: str | None = None, organizations: dict[int, Organization] | None = None) -> int:
+    """Create one order per undispatched item, in ``workflow`` or else the one its subject's pack declares for clues.
+
+    ``organizations`` (item id → organisation) re-routes items; ``create_order`` refuses an
+    organisation outside the clue's region unless the user may dispatch across regions.
+    """
     require(user, "workorders.add_workorder")
     require_in_scope(user, ledger)
     created = 0
     for it in ledger.items.select_related("clue__region", "clue__subject", "organization").filter(work_order__isnull=True):
+        chosen = (organizations or {}).get(it.pk)
+        if chosen is not None and chosen.pk != it.organization_id:
+            it.organization = chosen
+            it.save(update_fields=["organization"])
         order = create_order(
             user,
             workflow=workflow or dispatch_workflow("clue", it.clue.subject.pack if it.clue.subject else None),

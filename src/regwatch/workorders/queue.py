@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from regwatch.accounts.scope import visible
 
-from .models import WorkflowDefinition, WorkOrder
+from .models import Clue, WorkflowDefinition, WorkOrder
 from .workflow import user_roles, waiting_roles
 
 LOCK_MINUTES = 30
@@ -79,6 +79,42 @@ def queue(user: Any, tab: str = "mine", now: dt.datetime | None = None) -> Query
     elif tab == "supervised":
         qs = qs.filter(supervised=True)
     return qs.order_by("due_at", "created_at", "pk")
+
+
+def next_steps(orders: list[WorkOrder], user: Any) -> dict[int, list[str]]:
+    """For each order, the names of the steps ``user`` may take now (核查办结、退回重办…), in one pass.
+
+    The same rule as ``workflow.refusal`` (role, assignee), with the user's roles and organisation
+    read once rather than per order.
+    """
+    roles = user_roles(user)
+    org_id = getattr(user, "organization_id", None)
+    co_handled = WorkOrder.co_orgs.through.objects.filter(workorder__in=orders, organization_id=org_id) if org_id else None
+    co = set(co_handled.values_list("workorder_id", flat=True)) if co_handled is not None else set()
+    allowed = user.is_superuser or user.has_perm("workorders.change_workorder")
+    out: dict[int, list[str]] = {}
+    for o in orders:
+        mine = o.assignee_user_id == user.pk if o.assignee_user_id else (org_id is not None and (o.assignee_org_id == org_id or o.pk in co))
+        rank = {st["code"]: i for i, st in enumerate(o.spec["states"])}
+        possible = [
+            t
+            for t in o.spec["transitions"]
+            if allowed
+            and o.state in t["from"]
+            and (user.is_superuser or not t["roles"] or roles & set(t["roles"]))
+            and (user.is_superuser or not t.get("assignee_only") or mine)
+        ]
+        # The step that moves the order furthest on first (核查办结 before 退回重办); steps that stay, last.
+        possible.sort(key=lambda t: -rank.get(t.get("to") or "", -1))
+        out[o.pk] = [t["name"] for t in possible]
+    return out
+
+
+def clues_to_review(user: Any) -> QuerySet[Clue]:
+    """Clues (线索) waiting for someone who may review them, within the user's scope: also 我的待办."""
+    if not user.has_perm("workorders.change_clue"):
+        return Clue.objects.none()
+    return visible(Clue.objects.filter(status=Clue.Status.NEW).select_related("region", "subject"), user).order_by("created_at", "pk")
 
 
 def counts(user: Any) -> dict[str, int]:

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .models import WorkOrder
+from regwatch.accounts.models import User
+from regwatch.core.models import Organization
+
+from .models import WorkOrder, WorkOrderStep
 
 
 @dataclass
@@ -20,11 +23,45 @@ class Entry:
     obj: Any = None
 
 
+def _readable_fields(order: WorkOrder, steps: list[WorkOrderStep]) -> dict[int, dict[str, Any]]:
+    """Each step's fields as its own form labelled them, with organisations and people by name, choices by label."""
+    specs = {t["code"]: {f["name"]: f for f in t["fields"]} for t in order.spec["transitions"]}
+    anywhere = {f["name"]: f for t in order.spec["transitions"] for f in t["fields"]}
+    refs: dict[str, set[int]] = {"org": set(), "user": set()}
+    for s in steps:
+        for k, v in s.fields.items():
+            f = specs.get(s.action, {}).get(k) or anywhere.get(k)
+            if f and f["type"] in refs and isinstance(v, int):
+                refs[f["type"]].add(v)
+    names = {
+        "org": dict(Organization.objects.filter(pk__in=refs["org"]).values_list("pk", "name")),
+        "user": {u.pk: str(u) for u in User.objects.filter(pk__in=refs["user"])},
+    }
+    out: dict[int, dict[str, Any]] = {}
+    for s in steps:
+        shown: dict[str, Any] = {}
+        for k, v in s.fields.items():
+            if k == "source":
+                continue
+            f = specs.get(s.action, {}).get(k) or anywhere.get(k)
+            if f is None:
+                shown[k] = v
+            elif f["type"] in names:
+                shown[f["label"]] = names[f["type"]].get(v, "（已删除）")
+            elif f["type"] == "choice":
+                shown[f["label"]] = f.get("choices", {}).get(v, v)
+            else:
+                shown[f["label"]] = v
+        out[s.pk] = shown
+    return out
+
+
 def timeline(order: WorkOrder) -> list[Entry]:
-    labels = {f["name"]: f["label"] for t in order.spec["transitions"] for f in t["fields"]}
     entries: list[Entry] = []
-    for s in order.steps.select_related("actor"):
-        shown = {labels.get(k, k): v for k, v in s.fields.items() if k != "source"}
+    steps = list(order.steps.select_related("actor"))
+    readable = _readable_fields(order, steps)
+    for s in steps:
+        shown = readable[s.pk]
         to = next((st["name"] for st in order.spec["states"] if st["code"] == s.to_state), s.to_state)
         entries.append(Entry(s.at, "step", str(s.actor or s.actor_label), f"{s.action_name} → {to}", s.comment, shown, s))
     for a in order.attachments.select_related("uploaded_by"):

@@ -28,6 +28,7 @@ from regwatch.accounts.roles import ROLES
 from regwatch.accounts.scope import allows_object
 from regwatch.audit import ledger
 from regwatch.core.models import Organization
+from regwatch.core.orgpicker import pickable
 from regwatch.core.text import render_message
 from regwatch.subjects.models import Record, RecordType
 from regwatch.subjects.signals import announce
@@ -87,8 +88,21 @@ def may_cross_regions(user: Any) -> bool:
 
 def covers(org: Organization, order: WorkOrder) -> bool:
     """An organisation is inside the order's region when its region contains the order's or lies within it."""
-    a, b = org.region.path, order.region.path
-    return a.startswith(b) or b.startswith(a)
+    return covers_region(org, order.region)
+
+
+def covers_region(org: Organization, region: Any) -> bool:
+    a, b = org.region.path, region.path
+    return bool(a.startswith(b) or b.startswith(a))
+
+
+def dispatchable(user: Any, region: Any) -> list[Organization]:
+    """The organisations ``user`` may hand an order of ``region`` to: what ``check_region`` accepts.
+
+    Pickers offer exactly these; the engine checks again whatever is posted.
+    """
+    orgs = list(pickable(Organization.objects.all()))
+    return orgs if may_cross_regions(user) else [o for o in orgs if covers_region(o, region)]
 
 
 def check_region(order: WorkOrder, user: Any, org: Organization | None, label: str) -> None:
@@ -310,6 +324,35 @@ def create_order(
     return order
 
 
+def assigning_transition(definition: WorkflowDefinition) -> tuple[dict[str, Any], str] | None:
+    """The transition out of the initial state that hands the order to an organisation, and its org field."""
+    spec = definition.definition
+    for t in spec["transitions"]:
+        if spec["initial"] in t["from"] and "assign" in t["effects"]:
+            field = next((f["name"] for f in t["fields"] if f["type"] == "org"), None)
+            if field:
+                return t, field
+    return None
+
+
+def create_and_dispatch(user: Any, *, workflow: str, assignee_org: Organization | None, **kwargs: Any) -> WorkOrder:
+    """A new order handed at once to ``assignee_org`` (none: it waits to be dispatched).
+
+    When the workflow starts in a state whose way out is a dispatch step (待派发 → 派发), that step
+    is taken too, so the order is recorded, checked and announced as every dispatch is.
+    """
+    definition = WorkflowDefinition.objects.filter(code=workflow, is_current=True).first()
+    found = assigning_transition(definition) if definition is not None and assignee_org is not None else None
+    with transaction.atomic():
+        if found is None or assignee_org is None:
+            return create_order(user, workflow=workflow, assignee_org=assignee_org, **kwargs)
+        t, field = found
+        order = create_order(user, workflow=workflow, **kwargs)
+        transition(order, user, t["code"], {field: assignee_org.pk})
+        order.refresh_from_db()
+    return order
+
+
 def _next_number(now: dt.datetime) -> str:
     prefix = f"GD{timezone.localtime(now):%Y%m%d}"
     last = WorkOrder.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
@@ -347,12 +390,16 @@ def _transition(
             raise why
         assert t is not None
         values, errors = _clean_fields(t, fields or {})
+        missing_files = len(files) < t["attachments"]
+        if missing_files:
+            errors["files"] = [f"附件为必填项：请上传至少{t['attachments']}个附件"]
         if errors:
-            raise TransitionRefused("fields", "；".join(m for ms in errors.values() for m in ms), errors)
-        if len(files) < t["attachments"]:
-            raise TransitionRefused(
-                "attachments", f"“{t['name']}”须上传至少{t['attachments']}个附件", {"files": [f"至少需要{t['attachments']}个附件"]}
-            )
+            # Every problem at once, each under its field (the form shows them beside the fields).
+            code = "fields" if len(errors) > 1 or not missing_files else "attachments"
+            text = "；".join(m for name, ms in errors.items() if name != "files" for m in ms)
+            if missing_files:
+                text = "；".join(filter(None, [text, f"“{t['name']}”须上传至少{t['attachments']}个附件"]))
+            raise TransitionRefused(code, text, errors)
         _resolve_refs(t, values)
         _check_regions(order, t, values, user)
         now = timezone.now()

@@ -1,27 +1,39 @@
-// Weight sliders that keep the total at 100%: moving one rescales the others proportionally.
+// Weight sliders: each moves only its own weight; the summary shows what is assigned and what is
+// left, and the form is not sent while the total is not 100% (the server checks again).
 (function () {
   function init() {
     var sliders = Array.prototype.slice.call(document.querySelectorAll(".weight-slider"));
     var total = document.getElementById("weight-total");
+    var left = document.getElementById("weight-left");
+    var error = document.getElementById("weights-error");
+    var form = document.getElementById("weights-form");
     function input(s) { return document.getElementById(s.dataset.target); }
+    function sum() { return sliders.reduce(function (a, s) { return a + Number(input(s).value || 0); }, 0); }
+    function round(x) { return Math.round(x * 100) / 100; }
     function show() {
-      var sum = sliders.reduce(function (a, s) { return a + Number(input(s).value || 0); }, 0);
-      if (total) { total.textContent = Math.round(sum * 100) / 100; }
+      var t = round(sum());
+      var rest = round(100 - t);
+      if (total) { total.textContent = t; }
+      if (left) {
+        left.textContent = rest > 0 ? "剩余 " + rest + "%" : (rest < 0 ? "超出 " + (-rest) + "%" : "已分配完毕");
+        left.className = rest === 0 ? "text-success" : "text-danger fw-bold";
+      }
+      return t;
     }
-    function rebalance(moved) {
-      var others = sliders.filter(function (s) { return s !== moved; });
-      var rest = 100 - Number(moved.value);
-      var sum = others.reduce(function (a, s) { return a + Number(s.value); }, 0);
-      var assigned = 0;
-      others.forEach(function (s, i) {
-        var v = i === others.length - 1 ? rest - assigned : Math.round(sum > 0 ? Number(s.value) * rest / sum : rest / others.length);
-        v = Math.max(0, v); assigned += v; s.value = v; input(s).value = v;
+    sliders.forEach(function (s) {
+      s.addEventListener("input", function () { input(s).value = s.value; show(); });
+      input(s).addEventListener("input", function () { if (!isNaN(Number(input(s).value))) { s.value = input(s).value; } show(); });
+    });
+    if (form) {
+      form.addEventListener("submit", function (event) {
+        var t = show();
+        if (Math.abs(t - 100) > 1e-6) {
+          event.preventDefault();
+          if (error) { error.textContent = "各分类权重之和必须为 100%（当前为 " + t + "%），请调整后再保存"; }
+          document.getElementById("weights-card").scrollIntoView({ block: "center" });
+        }
       });
-      input(moved).value = moved.value;
-      show();
     }
-    sliders.forEach(function (s) { s.addEventListener("input", function () { rebalance(s); }); });
-    document.querySelectorAll(".weight-input").forEach(function (el) { el.addEventListener("input", show); });
     document.querySelectorAll(".level-color").forEach(function (el) {
       el.addEventListener("input", function () { document.getElementById(el.dataset.preview).style.backgroundColor = el.value; });
     });
