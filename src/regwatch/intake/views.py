@@ -79,7 +79,9 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         targets = sorted(set(FieldMapping.objects.filter(is_current=True).values_list("target", flat=True)))
-        choices = [("", "（数据源唯一的映射）"), *[(t, t) for t in targets]]
+        names = dict(RecordType.objects.filter(code__in=targets).values_list("code", "name"))
+        names.setdefault("subject", "主体登记信息")
+        choices = [("", "（数据源唯一的映射）"), *[(t, names.get(t, t)) for t in targets]]
         self.fields["target"].choices = choices  # type: ignore[attr-defined]
         self.fields["file"].help_text += f"；不超过 {megabytes(settings.REGWATCH_INTAKE_MAX_BYTES)}"
 

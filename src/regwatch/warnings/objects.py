@@ -12,11 +12,21 @@ from typing import Any
 from django.db.models import Count
 
 from regwatch.accounts.scope import visible
-from regwatch.web.registry import Column, ObjectType, register
+from regwatch.web.registry import Column, Display, ObjectType, register, register_display
 
 from .filtersets import RuleFilterSet, WarningFilterSet
 from .models import OPEN_STATUSES, Outcome, Warning, WarningRule
 from .views import DETAIL_CONTEXT
+
+# Where an alert came from (``firing.fire(source=...)``); an external system's own name stays as sent.
+WARNING_SOURCES = {"rule": "预警规则", "manual": "人工录入", "external": "外部系统", "api": "接口推送"}
+
+
+def warning_source(code: Any) -> Any:
+    return WARNING_SOURCES.get(str(code), code)
+
+
+register_display("source", Display(warning_source))
 
 
 def rule_context(rule: WarningRule, user: Any) -> dict[str, Any]:

@@ -184,11 +184,32 @@ class WorkOrder(models.Model):
     def state_name(self) -> str:
         return next((s["name"] for s in self.spec["states"] if s["code"] == self.state), self.state)
 
-    def display_value(self, key: str, value: object) -> str | None:
-        """The name of a state code in this order's workflow (for the change history)."""
+    def display_value(self, key: str, value: object) -> object | None:
+        """The name of a state code, and the form data by its labels (for the change history)."""
         if key in ("state",) and isinstance(value, str):
             return next((s["name"] for s in self.spec["states"] if s["code"] == value), value)
+        if key == "data" and isinstance(value, dict):
+            return self.readable_fields(value)
         return None
+
+    def field_spec(self, name: str) -> dict | None:  # type: ignore[type-arg]
+        return next((f for t in self.spec["transitions"] for f in t.get("fields", []) if f["name"] == name), None)
+
+    def field_value(self, name: str, value: object) -> object:
+        """A form value as typed for a reader: a choice by its label, an organisation by its name."""
+        spec = self.field_spec(name) or {}
+        if spec.get("type") == "choice":
+            return (spec.get("choices") or {}).get(value, value)
+        if spec.get("type") == "org" and value not in (None, ""):
+            from regwatch.core.models import Organization
+
+            org = Organization.objects.filter(pk=value).first() if str(value).isdigit() else None
+            return org.name if org is not None else value
+        return value
+
+    def readable_fields(self, values: dict) -> dict:  # type: ignore[type-arg]
+        """``{label: value}`` of a step's or the order's form data."""
+        return {(self.field_spec(k) or {}).get("label", k): self.field_value(k, v) for k, v in values.items() if k != "source"}
 
     @property
     def is_overdue(self) -> bool:

@@ -21,10 +21,9 @@ class Entry:
 
 
 def timeline(order: WorkOrder) -> list[Entry]:
-    labels = {f["name"]: f["label"] for t in order.spec["transitions"] for f in t["fields"]}
     entries: list[Entry] = []
     for s in order.steps.select_related("actor"):
-        shown = {labels.get(k, k): v for k, v in s.fields.items() if k != "source"}
+        shown = order.readable_fields(s.fields)
         to = next((st["name"] for st in order.spec["states"] if st["code"] == s.to_state), s.to_state)
         entries.append(Entry(s.at, "step", str(s.actor or s.actor_label), f"{s.action_name} → {to}", s.comment, shown, s))
     for a in order.attachments.select_related("uploaded_by"):
