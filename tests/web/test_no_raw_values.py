@@ -48,7 +48,7 @@ CODES = {"pending_sign": "待签收", "business_admin": "业务管理员", "even
         "<option>food_credit</option>",
         "<p>转至单位 20</p>",
         "<p>单位：12。</p>",
-        "<td>工单 #34</td>",
+        "<td>单位 #34</td>",
         "<td>用户：7</td>",
         "<code>least(value * 2.5, 60)</code>",
         "<td>greatest(0, x)</td>",

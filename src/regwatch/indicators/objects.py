@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
+from regwatch.web.readable import register_key_format
 from regwatch.web.registry import Column, ObjectType, register
 
 from .filtersets import IndicatorFilterSet
@@ -12,6 +14,27 @@ from .models import Indicator
 
 # Context that apps above us add to the indicator page (scoring: the distribution of current values).
 DETAIL_CONTEXT: list[Callable[[Indicator, Any], dict[str, Any]]] = []
+
+
+OPERATORS = {">=": "不小于", "<=": "不大于", "==": "等于", "!=": "不等于", ">": "大于", "<": "小于", "=": "等于", "/": "÷", "*": "×"}
+
+
+def expression_text(text: object) -> str:
+    """An indicator expression or floor condition in words: indicators by name, operators in Chinese.
+
+    ``nullif(x, 0)`` (a guard against dividing by zero) reads as ``x``; any other function makes the
+    whole expression read as a generic sentence, never as source text.
+    """
+    source = re.sub(r"nullif\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,\s*0\s*\)", r"\1", str(text))
+    if re.search(r"[A-Za-z_]\w*\s*\(", source):
+        return "按公式计算"
+    names = dict(Indicator.objects.values_list("code", "name"))
+    words = re.sub(r"[A-Za-z_][A-Za-z0-9_]*", lambda m: names.get(m.group(0), m.group(0)), source)
+    return re.sub(r">=|<=|==|!=|[<>=/*]", lambda m: f" {OPERATORS[m.group(0)]} ", words).replace("  ", " ").strip()
+
+
+register_key_format("expr", expression_text)
+register_key_format("when", expression_text)
 
 
 def indicator_detail(indicator: Indicator, user: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from regwatch.web.readable import code_label, register_key_format
 from regwatch.web.registry import Column, Link, ObjectType, register, register_link
 
 from . import filtersets
@@ -199,3 +200,38 @@ register(
 
 register_link(Link("数据归集", "上传数据文件", "intake:upload", "intake.add_batch", 39))
 register_link(Link("数据归集", "主体匹配复核", "intake:reviews", "intake.change_matchreview", 44))
+
+
+TRANSFORM_NAMES = {
+    "trim": "去除首尾空格",
+    "half_width": "全角转半角",
+    "full_width": "半角转全角",
+    "upper": "转为大写",
+    "name": "名称规范化",
+    "text": "文本清洗",
+    "date": "识别日期",
+    "dict": "按字典转为代码",
+    "unit": "金额换算为元",
+    "regex": "按格式提取",
+    "const": "固定值",
+    "expr": "按公式计算",
+}
+
+
+def transform_text(specs: Any) -> str:
+    """A mapping field's transforms in words: ``map:企业=food_enterprise`` reads 企业→食品企业."""
+    out = []
+    for spec in specs if isinstance(specs, list) else [specs]:
+        name, _, arg = str(spec).partition(":")
+        if name == "map":
+            pairs = [p.split("=", 1) for p in arg.split(",") if "=" in p]
+            out.append("对照：" + "，".join(f"{a}→{ {'true': '是', 'false': '否'}.get(b, code_label(b)) }" for a, b in pairs))
+        elif name in ("unit", "const") and arg:
+            out.append(f"{TRANSFORM_NAMES[name]}（{arg}）")
+        else:
+            out.append(TRANSFORM_NAMES.get(name, name))
+    return "；".join(out)
+
+
+register_key_format("transforms", transform_text)
+register_key_format("transform", transform_text)

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from regwatch.subjects.models import RecordType
+from regwatch.web.readable import register_key_format
 from regwatch.web.registry import Column, Display, Link, ObjectType, register, register_display, register_link
 
+from .describe import formula
 from .filtersets import (
     CurrentGradeFilterSet,
     GradeOverrideFilterSet,
@@ -48,6 +50,7 @@ def trigger_label(code: Any) -> Any:
     return TRIGGERS.get(text, code)
 
 
+register_key_format("formula", lambda text: formula(str(text)))
 register_display("engine", Display(engine_label, lambda: list(ENGINES.items())))
 register_display("trigger", Display(trigger_label))
 

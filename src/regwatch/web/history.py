@@ -52,6 +52,22 @@ def _value(field: models.Field[Any, Any] | None, value: Any) -> Any:
     return shown(code_label(value))
 
 
+LONG = 300  # characters: a structured value longer than this is summarised when it appears or goes
+
+
+def _narrow(old: Any, new: Any) -> tuple[Any, Any]:
+    """Structured content as what changed: two dicts keep only their differing keys; a long
+    declaration that appears or goes (a scorecard on creation) is summarised, not dumped."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        keys = [k for k in dict.fromkeys([*old, *new]) if old.get(k) != new.get(k)]
+        return {k: old.get(k) for k in keys}, {k: new.get(k) for k in keys}
+    for a, b in ((old, new), (new, old)):
+        if a in (None, "", [], {}) and isinstance(b, dict | list) and len(str(b)) > LONG:
+            summary = f"（共 {len(b)} 项，见当前内容）"
+            return (old, summary) if a is old else (summary, new)
+    return old, new
+
+
 def readable_changes(obj: models.Model | type[models.Model], changes: list[tuple[str, Any, Any]]) -> list[Change]:
     """A model may name its own codes (a work order's state) with ``display_value(key, value)``.
 
@@ -64,6 +80,7 @@ def readable_changes(obj: models.Model | type[models.Model], changes: list[tuple
         if key in ("id", "pk"):
             continue
         field = _field(model, key)
+        old, new = _narrow(old, new)
 
         def value(v: Any, field: Any = field, key: str = key) -> Any:
             named = own(key, v) if own is not None else None

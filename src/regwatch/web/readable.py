@@ -10,17 +10,16 @@ codes elsewhere (roles, workflow states, record-type fields).  The framework nam
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from typing import Any
 
+from django.core.cache import cache
+from django.db import models, transaction
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 LabelSource = Callable[[], dict[str, str]]
 LABEL_SOURCES: list[LabelSource] = []
-_cache: dict[str, Any] = {"at": 0.0, "labels": {}}
-CACHE_SECONDS = 30.0
 
 # Keys common to the declarations packs write (calculation specs, rule params, field mappings).
 KEY_LABELS = {
@@ -78,19 +77,91 @@ KEY_LABELS = {
     "sheet": "工作表",
     "url": "地址",
     "schedule": "调度",
+    "categories": "分类",
+    "items": "评分项",
+    "bins": "分档",
+    "formula": "计分规则",
+    "points": "分值",
+    "base": "基础分",
+    "missing": "无数据时",
+    "from": "起",
+    "to": "至",
+    "floors": "底线规则",
+    "when": "条件",
+    "min_level": "最低等级",
+    "initial": "初始状态",
+    "states": "状态",
+    "transitions": "办理动作",
+    "roles": "角色",
+    "effects": "效果",
+    "deadline": "期限",
+    "working_days": "工作日",
+    "hours": "小时",
+    "remind_before_hours": "提前提醒（小时）",
+    "escalate_to": "超期上报",
+    "final": "终态",
+    "assignee_only": "限承办方",
+    "attachments": "附件数",
+    "write_record": "回写记录",
+    "key": "键",
+    "rule": "规则",
+    "message": "说明",
+    "text": "文本",
+    "version": "版本",
+    "checks": "校验规则",
+    "weights": "权重",
+    "distribution": "分布",
+    "total_seconds": "总耗时（秒）",
 }
+# Data types of declared fields (record types, catalog, workflow forms): framework words, not pack codes.
+FIELD_TYPES = {
+    "string": "字符串",
+    "text": "文本",
+    "integer": "整数",
+    "int": "整数",
+    "decimal": "小数",
+    "number": "数值",
+    "float": "小数",
+    "date": "日期",
+    "datetime": "日期时间",
+    "boolean": "是/否",
+    "bool": "是/否",
+    "code": "代码",
+    "choice": "选项",
+    "org": "单位",
+    "user": "人员",
+    "file": "文件",
+}
+# Values that are source text (a points formula, an indicator expression) are told in words by the
+# app that owns them: ``register_key_format("formula", describe)``.
+KEY_FORMATS: dict[str, Callable[[Any], str]] = {}
+
+
+def register_key_format(key: str, fmt: Callable[[Any], str]) -> None:
+    KEY_FORMATS[key] = fmt
+
+
+def field_type(value: Any) -> Any:
+    return FIELD_TYPES.get(str(value), value)
+
+
+KEY_FORMATS["type"] = field_type
 OPS = {"eq": "等于", "ne": "不等于", "gt": "大于", "gte": "不小于", "ge": "不小于", "lt": "小于", "lte": "不大于", "le": "不大于",
        "in": "属于", "not_in": "不属于", "is_null": "为空", "not_null": "不为空", "contains": "包含"}  # fmt: skip
 
 
 def register_labels(source: LabelSource) -> LabelSource:
     LABEL_SOURCES.append(source)
-    _cache["at"] = 0.0
+    _cache["version"] = None
     return source
 
 
+CODE_SHAPE = re.compile(r"[a-z][a-z0-9]*(?:[_:][a-z0-9]+)+|[a-z]{3,}")
+
+
 def _reference_labels() -> dict[str, str]:
-    """``code → name`` of every registered model that has both (the reference tables packs fill)."""
+    """``code → name`` of every registered model that has both (the reference tables packs fill),
+    in one query, and every choice label."""
     from django.apps import apps
 
     from .registry import REGISTRY
@@ -99,32 +170,51 @@ def _reference_labels() -> dict[str, str]:
     for model in apps.get_models():  # choice labels, for codes kept in JSON or in plain fields
         for f in model._meta.concrete_fields:
             out.update({str(k): str(v) for k, v in f.flatchoices if isinstance(k, str) and k})
-    for otype in REGISTRY.values():
-        names = {f.name for f in otype.model._meta.concrete_fields}
-        if {"code", "name"} <= names:
-            out.update({c: n for c, n in otype.model._default_manager.values_list("code", "name") if c and n})
+    tables = [
+        o.model._default_manager.order_by().values_list("code", "name")
+        for o in REGISTRY.values()
+        if {"code", "name"} <= {f.name for f in o.model._meta.concrete_fields}
+        and isinstance(o.model._meta.get_field("code"), models.CharField)
+        and isinstance(o.model._meta.get_field("name"), models.CharField)
+    ]
+    if tables:
+        rows = tables[0].union(*tables[1:], all=True) if len(tables) > 1 else tables[0]
+        out.update({c: n for c, n in rows if c and n and CODE_SHAPE.fullmatch(c)})
     return out
 
 
+VERSION_KEY = "web:labels:version"
+_cache: dict[str, Any] = {"version": None, "labels": {}}
+
+
 def labels() -> dict[str, str]:
-    """Every code's label; cached briefly, since a page asks for many."""
-    if time.monotonic() - _cache["at"] > CACHE_SECONDS:
+    """Every code's label, kept per process until a code or name changes anywhere.
+
+    A change bumps a version in the shared cache when its transaction commits, so every process
+    (web workers, the task worker) rebuilds its map on its next look-up; a page costs one cache read.
+    """
+    version = cache.get(VERSION_KEY, 0)
+    if _cache["version"] != version:
         out = _reference_labels()
         for source in LABEL_SOURCES:
             out.update(source())
-        _cache.update(at=time.monotonic(), labels=out)
+        _cache.update(version=version, labels=out)
     return _cache["labels"]  # type: ignore[no-any-return]
 
 
 def forget_labels() -> None:
-    _cache["at"] = 0.0
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 1, None)
+    _cache["version"] = None
 
 
 def forget_on_change(sender: Any, **kwargs: Any) -> None:
-    """Labels come from rows with a ``code`` (and from definitions kept in JSON next to one)."""
+    """Labels come from rows with a ``code`` (and a pack's title); one rebuild per transaction."""
     names = {f.name for f in sender._meta.concrete_fields}
-    if _cache["at"] and ("code" in names or {"title", "version"} <= names):  # a pack's title: name, title, version
-        _cache["at"] = 0.0
+    if "code" in names or {"title", "version"} <= names:  # a pack: name, title, version
+        transaction.on_commit(forget_labels)
 
 
 def label(code: Any) -> Any:
@@ -132,9 +222,6 @@ def label(code: Any) -> Any:
     if isinstance(code, str):
         return labels().get(code, code)
     return code
-
-
-CODE_SHAPE = re.compile(r"[a-z][a-z0-9]*(?:[_:][a-z0-9]+)+|[a-z]{3,}")
 
 
 def code_label(value: Any) -> Any:
@@ -166,7 +253,7 @@ def scalar(value: Any) -> str:
 def as_text(value: Any) -> str:
     """The plain-text form (exports, messages): ``键：值；键：值`` and ``甲、乙``."""
     if isinstance(value, dict):
-        return "；".join(f"{key_label(k)}：{as_text(v)}" for k, v in value.items()) or "—"
+        return "；".join(f"{key_label(k)}：{KEY_FORMATS[k](v) if k in KEY_FORMATS else as_text(v)}" for k, v in value.items()) or "—"
     if isinstance(value, list | tuple):
         return "、".join(as_text(v) for v in value) or "—"
     return scalar(value)
@@ -175,6 +262,8 @@ def as_text(value: Any) -> str:
 def cell(row: dict[str, Any], key: str) -> SafeString:
     """One value of a declaration; the ``name``/``code`` of an entry that has a label is its identifier."""
     value = row.get(key)
+    if key in KEY_FORMATS and value not in (None, ""):
+        return format_html("{}", KEY_FORMATS[key](value))
     if key in ("name", "code") and isinstance(value, str) and ("label" in row or ("name" in row and key == "code")):
         return format_html('<span translate="no">{}</span>', value)
     return as_html(value)

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_filters import FilterSet
 
-from .readable import Identifier, Readable, code_label
+from .readable import Identifier, Readable, code_label, field_type
 
 REGISTRY: dict[str, ObjectType] = {}
 LINKS: list[Link] = []
@@ -204,3 +204,7 @@ def shown(value: Any) -> Any:
     if isinstance(value, dict | list | tuple):
         return Readable(value) if value else None  # a table on the page, a sentence in text
     return value
+
+
+# A declared field's data type (文本, 整数, 日期) wherever a model keeps one in ``type``.
+register_display("type", Display(field_type))
