@@ -219,7 +219,7 @@ TRANSFORM_NAMES = {
 
 
 def transform_text(specs: Any) -> str:
-    """A mapping field's transforms in words: ``map:企业=food_enterprise`` reads 企业→食品企业."""
+    """A mapping field's transforms in words: ``map:企业=<kind code>`` reads 企业→(the kind's name)."""
     out = []
     for spec in specs if isinstance(specs, list) else [specs]:
         name, _, arg = str(spec).partition(":")

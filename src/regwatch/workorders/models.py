@@ -192,12 +192,14 @@ class WorkOrder(models.Model):
             return self.readable_fields(value)
         return None
 
-    def field_spec(self, name: str) -> dict | None:  # type: ignore[type-arg]
-        return next((f for t in self.spec["transitions"] for f in t.get("fields", []) if f["name"] == name), None)
+    def field_spec(self, name: str, action: str = "") -> dict | None:  # type: ignore[type-arg]
+        """A form field's declaration: the action's own when given (转办's 转至单位), else the first one."""
+        transitions = sorted(self.spec["transitions"], key=lambda t: t["code"] != action)
+        return next((f for t in transitions for f in t.get("fields", []) if f["name"] == name), None)
 
-    def field_value(self, name: str, value: object) -> object:
+    def field_value(self, name: str, value: object, action: str = "") -> object:
         """A form value as typed for a reader: a choice by its label, an organisation by its name."""
-        spec = self.field_spec(name) or {}
+        spec = self.field_spec(name, action) or {}
         if spec.get("type") == "choice":
             return (spec.get("choices") or {}).get(value, value)
         if spec.get("type") == "org" and value not in (None, ""):
@@ -207,9 +209,11 @@ class WorkOrder(models.Model):
             return org.name if org is not None else value
         return value
 
-    def readable_fields(self, values: dict) -> dict:  # type: ignore[type-arg]
-        """``{label: value}`` of a step's or the order's form data."""
-        return {(self.field_spec(k) or {}).get("label", k): self.field_value(k, v) for k, v in values.items() if k != "source"}
+    def readable_fields(self, values: dict, action: str = "") -> dict:  # type: ignore[type-arg]
+        """``{label: value}`` of a step's form data (``action``: the step's) or of the order's."""
+        return {
+            (self.field_spec(k, action) or {}).get("label", k): self.field_value(k, v, action) for k, v in values.items() if k != "source"
+        }
 
     @property
     def is_overdue(self) -> bool:

@@ -23,7 +23,7 @@ class Entry:
 def timeline(order: WorkOrder) -> list[Entry]:
     entries: list[Entry] = []
     for s in order.steps.select_related("actor"):
-        shown = order.readable_fields(s.fields)
+        shown = order.readable_fields(s.fields, s.action)
         to = next((st["name"] for st in order.spec["states"] if st["code"] == s.to_state), s.to_state)
         entries.append(Entry(s.at, "step", str(s.actor or s.actor_label), f"{s.action_name} → {to}", s.comment, shown, s))
     for a in order.attachments.select_related("uploaded_by"):
