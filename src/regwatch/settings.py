@@ -227,9 +227,15 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "监管风险智治平台 接口文档",
-    "DESCRIPTION": "监管风险智治平台对外接口。所有列表接口只返回调用方数据权限范围内的数据；认证方式为令牌（Token）或登录会话；错误以 RFC 9457 问题文档返回。",
+    "DESCRIPTION": (
+        "监管风险智治平台对外接口。所有列表接口只返回调用方数据权限范围内的数据；"
+        "认证方式为令牌（Token）或登录会话；错误以 RFC 9457 问题文档返回。"
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Tags are the segment after /api/v1/ (an object type's slug, or an app), named in Chinese by
+    # regwatch.api.schema.chinese_operations.
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI from the installed sidecar package, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
