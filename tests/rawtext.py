@@ -62,7 +62,7 @@ def visible_text(html: str, identifiers: bool = True) -> str:
     return "".join(parser.parts)
 
 
-REPR = re.compile(r"\{'|\[\{|\['|(?<![\w.])(?:None|True|False)(?![\w])")
+REPR = re.compile(r"\{'|\[\{|\['|(?<![\w.])(?:None|True|False)(?![\w])|\bsystem:[\w:-]+")  # and internal actor labels
 FORMULA = re.compile(r"\b(?:least|greatest|coalesce|nullif|ifnull)\s*\(|\bvalue\s*[*/+\-]|\bcase\s+when\b", re.IGNORECASE)
 # A noun naming an object, then a number and nothing after it: "转至单位 20", "单位：12", "用户 #3".
 BARE_ID = re.compile(

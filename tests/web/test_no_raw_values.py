@@ -52,6 +52,7 @@ CODES = {"pending_sign": "待签收", "business_admin": "业务管理员", "even
         "<td>用户：7</td>",
         "<code>least(value * 2.5, 60)</code>",
         "<td>greatest(0, x)</td>",
+        "<td>system:pack-load:food_credit</td>",
         "<td>value * 3</td>",
     ],
 )

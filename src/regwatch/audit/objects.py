@@ -8,7 +8,7 @@ from regwatch.web.history import readable_changes
 from regwatch.web.registry import Column, Display, ObjectType, register, register_display
 
 from .filtersets import AccessEventFilterSet, AuditEventFilterSet
-from .models import AccessEvent, AuditEvent
+from .models import AccessEvent, AuditEvent, actor_text
 
 
 def model_name(label: Any) -> Any:
@@ -20,6 +20,7 @@ def model_name(label: Any) -> Any:
 
 
 register_display("object_type", Display(model_name))
+register_display("actor_label", Display(lambda label: actor_text(str(label))))
 
 
 def event_changes(event: AuditEvent, user: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from .readable import Identifier, Readable, code_label
-from .registry import DISPLAYS, is_identifier, shown
+from .registry import DISPLAYS, is_identifier, percent, shown
 
 
 @dataclass
@@ -47,6 +47,8 @@ def _value(field: models.Field[Any, Any] | None, value: Any) -> Any:
         return Readable(value)
     if field is not None and isinstance(value, str) and is_identifier(field.model, field.name):
         return Identifier(value)
+    if field is not None and isinstance(value, int | float) and field.name in getattr(field.model, "percent_fields", ()):
+        return percent(value)
     if field is not None and field.name in DISPLAYS and DISPLAYS[field.name].show(value) != value:
         return DISPLAYS[field.name].show(value)  # a pack code as the pack's title
     return shown(code_label(value))

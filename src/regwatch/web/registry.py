@@ -67,6 +67,11 @@ def is_identifier(model: Any, name: str) -> bool:
     return name in IDENTIFIER_FIELDS or name in getattr(model, "identifier_fields", ())
 
 
+def percent(value: float) -> str:
+    """A ratio (0.985) as a percentage (98.5%); a model names its ratio fields in ``percent_fields``."""
+    return f"{value * 100:.2f}".rstrip("0").rstrip(".") + "%"
+
+
 @dataclass(frozen=True)
 class Link:
     """A menu entry for a page that is not an object list (an upload form, a run console...)."""
@@ -184,6 +189,8 @@ def value_at(obj: Any, path: str) -> Any:
     value = display() if callable(display) else getattr(obj, last, None)
     if isinstance(value, str) and value and is_identifier(type(obj), last):
         return Identifier(value)
+    if isinstance(value, int | float) and not isinstance(value, bool) and last in getattr(type(obj), "percent_fields", ()):
+        return percent(value)
     shared = DISPLAYS.get(last)
     if shared is not None and value not in (None, ""):
         named = shared.show(value)
