@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-
 # Background work acts as ``system:<task>[:<argument>...]`` (``audit.context.system``).
 SYSTEM_TASKS = {
     "pack-load": "加载业务包",
