@@ -21,10 +21,12 @@ SYSTEM_TASKS = {
 
 def actor_text(label: str) -> str:
     """Who acted, for a reader: a login name as it is, background work as 系统（加载业务包：食品…）."""
-    if not label.startswith("system"):
-        return label
-    task, *args = label.split(":")[1:] or [""]
+    from regwatch.web.readable import Identifier
     from regwatch.web.readable import label as code_label  # a pack's title, a record type's name
+
+    if not label.startswith("system"):
+        return Identifier(label)  # a login name, never read as a code
+    task, *args = label.split(":")[1:] or [""]
 
     named = "、".join(str(code_label(a)) for a in args if a and a != "force")
     what = SYSTEM_TASKS.get(task, "后台任务") + (f"：{named}" if named else "")

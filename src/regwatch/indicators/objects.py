@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from regwatch.web.readable import register_key_format
+from regwatch.web.readable import register_key_format, register_labels
 from regwatch.web.registry import Column, ObjectType, register
 
 from .filtersets import IndicatorFilterSet
@@ -33,6 +33,22 @@ def expression_text(text: object) -> str:
     return re.sub(r">=|<=|==|!=|[<>=/*]", lambda m: f" {OPERATORS[m.group(0)]} ", words).replace("  ", " ").strip()
 
 
+# The calculation kinds of ``indicators.spec`` and the subject attributes they may read.
+CALC_KINDS = {
+    "count": "计数",
+    "sum": "求和",
+    "max": "最大值",
+    "min": "最小值",
+    "mean": "平均值",
+    "distinct_count": "不同取值个数",
+    "days_since_last": "距最近一次的天数",
+    "trend_ratio": "趋势比（近期/前期）",
+    "attribute": "主体属性",
+    "tag": "主体标签",
+    "expression": "由其他指标计算",
+}
+SUBJECT_ATTRIBUTES = {"industry_code": "行业代码", "established_years": "成立年限"}
+register_labels(lambda: {**CALC_KINDS, **SUBJECT_ATTRIBUTES})
 register_key_format("expr", expression_text)
 register_key_format("when", expression_text)
 

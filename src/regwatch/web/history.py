@@ -49,7 +49,7 @@ def _value(field: models.Field[Any, Any] | None, value: Any) -> Any:
         return Identifier(value)
     if field is not None and isinstance(value, int | float) and field.name in getattr(field.model, "percent_fields", ()):
         return percent(value)
-    if field is not None and field.name in DISPLAYS and DISPLAYS[field.name].show(value) != value:
+    if field is not None and field.name in DISPLAYS and DISPLAYS[field.name].show(value) is not value:
         return DISPLAYS[field.name].show(value)  # a pack code as the pack's title
     return shown(code_label(value))
 

@@ -48,7 +48,7 @@ def register_display(field_name: str, display: Display) -> Display:
 
         def show(value: Any) -> Any:
             named = first.show(value)
-            return named if named != value else second.show(value)
+            return named if named is not value else second.show(value)
 
         def choices() -> list[tuple[str, str]]:
             return [*(first.choices() if first.choices else []), *(second.choices() if second.choices else [])]
@@ -194,7 +194,7 @@ def value_at(obj: Any, path: str) -> Any:
     shared = DISPLAYS.get(last)
     if shared is not None and value not in (None, ""):
         named = shared.show(value)
-        if named != value:
+        if named is not value:  # a display passes what it does not know through unchanged
             return named
     return code_label(value)
 

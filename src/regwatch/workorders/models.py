@@ -189,7 +189,15 @@ class WorkOrder(models.Model):
         if key in ("state",) and isinstance(value, str):
             return next((s["name"] for s in self.spec["states"] if s["code"] == value), value)
         if key == "data" and isinstance(value, dict):
-            return self.readable_fields(value)
+            # The order's data gathers every step's fields: each is labelled as the last step that set it.
+            if not hasattr(self, "_setters"):  # once per page, however many history rows
+                self._setters = {k: a for a, fields in self.steps.order_by("seq").values_list("action", "fields") for k in fields}
+            setters = self._setters
+            return {
+                (self.field_spec(k, setters.get(k, "")) or {}).get("label", k): self.field_value(k, v, setters.get(k, ""))
+                for k, v in value.items()
+                if k != "source"
+            }
         return None
 
     def field_spec(self, name: str, action: str = "") -> dict | None:  # type: ignore[type-arg]
