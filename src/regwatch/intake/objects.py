@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from regwatch.web.readable import code_label, register_key_format
+from regwatch.web.readable import code_label, label, register_key_format
 from regwatch.web.registry import Column, Link, ObjectType, register, register_link
 
 from . import filtersets
+from .mapping import BLOCK, RULE_NAMES, WARN
 from .models import Batch, FieldMapping, QuarantinedRow, Source
 
 
@@ -233,5 +234,22 @@ def transform_text(specs: Any) -> str:
     return "；".join(out)
 
 
+def rule_name(code: Any) -> str:
+    return RULE_NAMES.get(str(code), str(code))
+
+
+def severity_name(code: Any) -> str:
+    return {BLOCK: "阻断（隔离该行）", WARN: "警告（照常入库）"}.get(str(code), str(code))
+
+
+def field_path(path: Any) -> str:
+    """``subject.uscc`` / ``data.amount`` as 主体·统一社会信用代码 / 内容·罚没金额."""
+    return "·".join(str(label(part)) for part in str(path).split("."))
+
+
+register_key_format("rule", rule_name)
+register_key_format("severity", severity_name)
+register_key_format("target", field_path)
+register_key_format("field", field_path)
 register_key_format("transforms", transform_text)
 register_key_format("transform", transform_text)

@@ -176,7 +176,9 @@ register(
 
 def field_labels() -> dict[str, str]:
     """The labels a pack declares for record fields and subject attributes (``fields``/``attributes``)."""
-    out: dict[str, str] = {}
+    # The subject's own fields (subject.uscc in a mapping), then the declared ones.
+    out: dict[str, str] = {f.name: str(f.verbose_name) for f in Subject._meta.concrete_fields}
+    out.update(subject="主体", data="内容")
     declared = [*RecordType.objects.values_list("fields", flat=True), *SubjectKind.objects.values_list("attributes", flat=True)]
     for fields in declared:
         for f in fields or []:
