@@ -20,7 +20,7 @@ urlpatterns = [
     *[path(f"api/v1/{app}/", include(f"regwatch.{app}.api_urls")) for app in settings.REGWATCH_APP_URLS],
     path("api/v1/", include("regwatch.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema", template_name="api/swagger_ui.html"), name="api-docs"),
     *[path(f"{app}/", include(f"regwatch.{app}.urls")) for app in settings.REGWATCH_APP_URLS],
     path("", include("regwatch.web.urls")),
 ]

@@ -5,6 +5,7 @@ from typing import Any
 import django_filters
 
 from regwatch.web.filters import SearchFilterSet
+from regwatch.web.readable import register_labels
 from regwatch.web.registry import Column, ObjectType, register
 
 from .forms import UserForm
@@ -66,3 +67,6 @@ register(
         api_fields=["id", "username", "display_name", "organization", "is_active"],
     )
 )
+
+
+register_labels(lambda: {r.code: r.label for r in ROLES.values()})  # roles named in workflows and rules

@@ -3,6 +3,35 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+# Background work acts as ``system:<task>[:<argument>...]`` (``audit.context.system``).
+SYSTEM_TASKS = {
+    "pack-load": "加载业务包",
+    "generate": "生成演示数据",
+    "demo-users": "创建演示账号",
+    "score": "评分计算",
+    "monthly-scoring": "月度评分",
+    "bench-score": "性能测试",
+    "regrade": "数据更新后重新评分",
+    "warnings": "预警扫描",
+    "warnings-daily": "每日预警扫描",
+    "workorder-deadlines": "工单期限检查",
+    "test-world": "测试数据",
+}
+
+
+def actor_text(label: str) -> str:
+    """Who acted, for a reader: a login name as it is, background work as 系统（加载业务包：食品…）."""
+    from regwatch.web.readable import Identifier
+    from regwatch.web.readable import label as code_label  # a pack's title, a record type's name
+
+    if not label.startswith("system"):
+        return Identifier(label)  # a login name, never read as a code
+    task, *args = label.split(":")[1:] or [""]
+
+    named = "、".join(str(code_label(a)) for a in args if a and a != "force")
+    what = SYSTEM_TASKS.get(task, "后台任务") + (f"：{named}" if named else "")
+    return f"系统（{what}）"
+
 
 class AuditEvent(models.Model):
     """One create/update/delete of a business object, with before and after."""
@@ -35,6 +64,10 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
+
+    @property
+    def actor_text(self) -> str:
+        return actor_text(self.actor_label)
 
     @property
     def changes(self) -> list[tuple[str, object, object]]:

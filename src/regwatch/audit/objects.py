@@ -1,9 +1,36 @@
 from __future__ import annotations
 
-from regwatch.web.registry import Column, ObjectType, register
+from typing import Any
+
+from django.apps import apps
+
+from regwatch.web.history import readable_changes
+from regwatch.web.registry import Column, Display, ObjectType, register, register_display
 
 from .filtersets import AccessEventFilterSet, AuditEventFilterSet
-from .models import AccessEvent, AuditEvent
+from .models import AccessEvent, AuditEvent, actor_text
+
+
+def model_name(label: Any) -> Any:
+    """``app.model`` as the model's Chinese name (审计事件's 对象类型)."""
+    try:
+        return str(apps.get_model(str(label))._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label
+
+
+register_display("object_type", Display(model_name))
+register_display("actor_label", Display(lambda label: actor_text(str(label))))
+
+
+def event_changes(event: AuditEvent, user: Any) -> dict[str, Any]:
+    """Before and after as rows of field labels and readable values, not two object dumps."""
+    try:
+        model = apps.get_model(event.object_type)
+    except (LookupError, ValueError):
+        return {"changes": []}
+    return {"changes": readable_changes(model, event.changes)}
+
 
 register(
     ObjectType(
@@ -20,6 +47,9 @@ register(
             Column("ip"),
         ],
         filterset=AuditEventFilterSet,
+        detail_fields=["at", "actor_label", "action", "object_type", "object_repr", "ip", "request_id"],
+        detail_template="audit/event_detail.html",
+        detail_context=event_changes,
     )
 )
 

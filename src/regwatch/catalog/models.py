@@ -54,6 +54,8 @@ class DatasetField(models.Model):
     source_columns = models.CharField("来源列", max_length=255, blank=True, help_text="当前映射中对应的来源列")
     sensitivity = models.CharField("敏感级别", max_length=10, choices=Sensitivity.choices, default=Sensitivity.INTERNAL)
 
+    identifier_fields = ("name",)  # the field's technical name, next to its 中文名
+
     class Meta:
         verbose_name = "数据项"
         verbose_name_plural = "数据项"

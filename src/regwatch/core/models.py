@@ -138,4 +138,4 @@ class DictionaryItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["dictionary", "code"], name="dictionary_item_code")]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return self.name

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from regwatch.web.registry import Column, ObjectType, register
+from regwatch.web.readable import label, register_labels
+from regwatch.web.registry import Column, Display, ObjectType, register, register_display
 
 from . import filtersets
 from .models import Dictionary, DictionaryItem, Organization, Region
@@ -81,3 +82,17 @@ register(
         form_fields=["dictionary", "code", "name", "parent_code", "sort_order", "enabled"],
     )
 )
+
+
+def dictionary_names() -> dict[str, str]:
+    """Code tables (``pack.name``) by their names, the newest version's."""
+    return dict(Dictionary.objects.order_by("code", "version").values_list("code", "name"))
+
+
+def dictionary_name(code: Any) -> Any:
+    """A code table kept by its code (a catalog field's 代码表) by its name."""
+    return label(code) if isinstance(code, str) else code
+
+
+register_labels(dictionary_names)
+register_display("dictionary", Display(dictionary_name))

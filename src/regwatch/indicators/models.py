@@ -51,7 +51,7 @@ class Indicator(PackOwned):
         constraints = [models.UniqueConstraint(fields=["pack", "code"], name="indicator_pack_code")]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.code}）"
+        return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Validate; a changed definition becomes a new version (kept in IndicatorVersion)."""
@@ -121,4 +121,4 @@ class IndicatorVersion(models.Model):
         constraints = [models.UniqueConstraint(fields=["indicator", "version"], name="indicator_version_unique")]
 
     def __str__(self) -> str:
-        return f"{self.indicator.code} v{self.version}"
+        return f"{self.indicator.name} v{self.version}"

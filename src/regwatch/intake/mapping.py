@@ -42,6 +42,29 @@ FALSE_WORDS = {"否", "false", "0", "n", "no", "×", "未完成", "不属实"}
 BLOCK, WARN = "block", "warn"
 
 
+# Validation rules by their Chinese names (quarantine reasons, mapping pages).
+RULE_NAMES = {
+    "required": "必填",
+    "type": "类型",
+    "transform": "转换",
+    "range": "取值范围",
+    "regex": "格式",
+    "dictionary": "代码表",
+    "uscc": "统一社会信用代码校验",
+    "id_card": "身份证校验",
+    "phone": "电话",
+    "not_future": "时间异常",
+    "gte": "跨字段",
+    "format": "行格式",
+    "subject_match": "主体未匹配",
+    "subject_review": "匹配待确认",
+    "subject_key": "主体标识缺失",
+    "region": "区划代码",
+    "formula": "公式字符",
+    "length": "长度",
+}
+
+
 @dataclass
 class Reason:
     rule: str

@@ -90,7 +90,9 @@ class FieldMapping(PackOwned):
         constraints = [models.UniqueConstraint(fields=["source", "target", "version"], name="intake_mapping_version")]
 
     def __str__(self) -> str:
-        return f"{self.source.code}/{self.target} v{self.version}"
+        from regwatch.web.readable import code_label  # the target record type's name
+
+        return f"{self.source.name} → {code_label(self.target)} v{self.version}"
 
 
 class Batch(models.Model):

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from regwatch.web.readable import code_label, label, register_key_format
 from regwatch.web.registry import Column, Link, ObjectType, register, register_link
 
 from . import filtersets
+from .mapping import BLOCK, RULE_NAMES, WARN
 from .models import Batch, FieldMapping, QuarantinedRow, Source
 
 
@@ -213,3 +215,55 @@ register(
 
 register_link(Link("数据归集", "上传数据文件", "intake:upload", "intake.add_batch", 39))
 register_link(Link("数据归集", "主体匹配复核", "intake:reviews", "intake.change_matchreview", 44))
+
+
+TRANSFORM_NAMES = {
+    "trim": "去除首尾空格",
+    "half_width": "全角转半角",
+    "full_width": "半角转全角",
+    "upper": "转为大写",
+    "name": "名称规范化",
+    "text": "文本清洗",
+    "date": "识别日期",
+    "dict": "按字典转为代码",
+    "unit": "金额换算为元",
+    "regex": "按格式提取",
+    "const": "固定值",
+    "expr": "按公式计算",
+}
+
+
+def transform_text(specs: Any) -> str:
+    """A mapping field's transforms in words: ``map:企业=<kind code>`` reads 企业→(the kind's name)."""
+    out = []
+    for spec in specs if isinstance(specs, list) else [specs]:
+        name, _, arg = str(spec).partition(":")
+        if name == "map":
+            pairs = [p.split("=", 1) for p in arg.split(",") if "=" in p]
+            out.append("对照：" + "，".join(f"{a}→{ {'true': '是', 'false': '否'}.get(b, code_label(b)) }" for a, b in pairs))
+        elif name in ("unit", "const") and arg:
+            out.append(f"{TRANSFORM_NAMES[name]}（{arg}）")
+        else:
+            out.append(TRANSFORM_NAMES.get(name, name))
+    return "；".join(out)
+
+
+def rule_name(code: Any) -> str:
+    return RULE_NAMES.get(str(code), str(code))
+
+
+def severity_name(code: Any) -> str:
+    return {BLOCK: "阻断（隔离该行）", WARN: "警告（照常入库）"}.get(str(code), str(code))
+
+
+def field_path(path: Any) -> str:
+    """``subject.uscc`` / ``data.amount`` as 主体·统一社会信用代码 / 内容·罚没金额."""
+    return "·".join(str(label(part)) for part in str(path).split("."))
+
+
+register_key_format("rule", rule_name)
+register_key_format("severity", severity_name)
+register_key_format("target", field_path)
+register_key_format("field", field_path)
+register_key_format("transforms", transform_text)
+register_key_format("transform", transform_text)

@@ -24,7 +24,7 @@ from regwatch.web.services import require
 from regwatch.web.uploads import megabytes, upload_limit
 
 from .explain import column_help, quarantine_rows, subject_note, target_name
-from .mapping import column_label, source_columns
+from .mapping import RULE_NAMES, column_label, source_columns
 from .models import Batch, FieldMapping, MatchReview, MergeLog, QuarantinedRow, Source
 from .pipeline import decide_review, resubmit, undo_merge
 from .returns import import_template_xlsx, return_to_source_xlsx
@@ -34,26 +34,7 @@ UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".json", ".jsonl")
 
 def rule_label(key: str, batch: Batch) -> str:
     rule, _, target = key.partition(":")
-    names = {
-        "required": "必填",
-        "type": "类型",
-        "transform": "转换",
-        "range": "取值范围",
-        "regex": "格式",
-        "dictionary": "代码表",
-        "uscc": "统一社会信用代码校验",
-        "id_card": "身份证校验",
-        "phone": "电话",
-        "not_future": "时间异常",
-        "gte": "跨字段",
-        "format": "行格式",
-        "subject_match": "主体未匹配",
-        "subject_review": "匹配待确认",
-        "subject_key": "主体标识缺失",
-        "region": "区划代码",
-        "formula": "公式字符",
-        "length": "长度",
-    }
+    names = RULE_NAMES
     labels: dict[str, str] = {}
     columns: dict[str, str] = {}
     if batch.mapping_id and batch.mapping:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from regwatch.core.masking import mask_phone
 from regwatch.warnings.models import WarningRule
+from regwatch.web.readable import Identifier
 from regwatch.web.services import require
 from regwatch.workorders.queue import queue
 
@@ -67,7 +68,8 @@ def outbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     for item in page:
         item.channel_label = channels.label(item.channel)  # type: ignore[attr-defined]
-        item.shown_address = mask_phone(item.address) if item.channel == "sms" else item.address  # type: ignore[attr-defined]
+        # An address is an identifier (a phone, a mailbox, a login name), shown as it is.
+        item.shown_address = Identifier(mask_phone(item.address) if item.channel == "sms" else item.address)  # type: ignore[attr-defined]
     counts = dict(OutboxItem.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     return render(
         request,

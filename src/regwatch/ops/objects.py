@@ -1,11 +1,31 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 
 from regwatch.web.filters import DateRangeFilter, SearchFilterSet
-from regwatch.web.registry import Column, ObjectType, register
+from regwatch.web.registry import Column, Display, ObjectType, register, register_display
 
 from .models import Job
+
+# Kinds of background job (``ops.progress.track``); a kind not listed shows its part before the dot.
+JOB_KINDS = {
+    "ingest": "数据导入",
+    "generate": "生成演示数据",
+    "scoring": "评分计算",
+    "scoring.dry_run": "模型试算",
+    "scoring.publish": "模型发布",
+    "export": "数据导出",
+}
+
+
+def job_kind(code: Any) -> Any:
+    text = str(code)
+    return JOB_KINDS.get(text) or JOB_KINDS.get(text.split(".")[0], code)
+
+
+register_display("kind", Display(job_kind))
 
 
 class JobFilterSet(SearchFilterSet):

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
+from regwatch.web.readable import register_labels
 from regwatch.web.registry import Display, register_display
 
 from .models import PackInstall
@@ -38,5 +39,6 @@ def _forget(**kwargs: Any) -> None:
 
 def connect() -> None:
     register_display("pack", Display(show=pack_title, choices=pack_choices))
+    register_labels(pack_titles)
     post_save.connect(_forget, sender=PackInstall, dispatch_uid="packs-titles-save")
     post_delete.connect(_forget, sender=PackInstall, dispatch_uid="packs-titles-delete")

@@ -45,6 +45,8 @@ class QualityRule(models.Model):
     key_field = models.BooleanField("关键字段", default=False)
     enabled = models.BooleanField("启用", default=True)
 
+    percent_fields = ("threshold",)  # a pass rate
+
     class Meta:
         verbose_name = "质量规则"
         verbose_name_plural = "质量规则"
@@ -70,6 +72,8 @@ class Measurement(models.Model):
     ok = models.BooleanField("达标")
     measured_at = models.DateTimeField("度量时间", default=timezone.now)
     region = models.ForeignKey("core.Region", verbose_name="所属区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    percent_fields = ("value",)  # passed / total
 
     class Meta:
         verbose_name = "质量度量"

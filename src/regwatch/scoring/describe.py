@@ -24,6 +24,17 @@ def number(x: float | Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+# Units that mean "a share of a whole": shown as a percentage (0.15 → 15%), never as a bare decimal.
+RATIO_UNITS = {"比例", "比率", "占比"}
+
+
+def amount(x: float | Decimal, unit: str = "") -> str:
+    """A quantity as a person writes it: 3次, 2.5万元, 15%."""
+    if unit in RATIO_UNITS:
+        return f"{number(round(Decimal(str(x)) * 100, 2))}%"
+    return f"{number(x)}{unit}"
+
+
 class _Unknown(Exception):
     pass
 
@@ -114,7 +125,7 @@ def rule(item: dict[str, Any], unit: str = "") -> str:
     parts = []
     bins = item.get("bins") or []
     if bins and item.get("base"):
-        parts.append(f"低于{number(bins[0]['from'])}{unit}{points(item['base'])}")
+        parts.append(f"低于{amount(bins[0]['from'], unit)}{points(item['base'])}")
     for b in bins:
         parts.append(f"{bin_text(b, unit)}{points(b['points'])}")
     if item.get("missing"):
@@ -127,4 +138,4 @@ def points(p: float) -> str:
 
 
 def bin_text(b: dict[str, Any], unit: str = "") -> str:
-    return str(b.get("description") or b.get("label") or f"≥{number(b['from'])}{unit}")
+    return str(b.get("description") or b.get("label") or f"≥{amount(b['from'], unit)}")

@@ -37,7 +37,7 @@ def _bin_label(item: dict[str, Any], value: float | None, unit: str) -> str:
     if bin_index < 0:
         return "无数据"
     if bin_index == 0:
-        return f"低于 {describe.number(item['bins'][0]['from'])}{unit}"
+        return f"低于 {describe.amount(item['bins'][0]['from'], unit)}"
     return describe.bin_text(item["bins"][bin_index - 1], unit)
 
 
@@ -51,13 +51,16 @@ def _category(cat: dict[str, Any], detail: dict[str, Any], sub_score: float | No
         points = float(detail["p"].get(code) or 0.0)
         ind = names.get(code, {})
         unit = ind.get("unit", "")
-        what = (item.get("reason") or f"{ind.get('name', code)}{{value}}{unit}").format(value=_fmt(value))
+        ratio = unit in describe.RATIO_UNITS
+        shown = describe.amount(value, unit) if ratio and value is not None else _fmt(value)
+        what = (item.get("reason") or f"{ind.get('name', code)}{{value}}{'' if ratio else unit}").format(value=shown)
         items.append(
             {
                 "indicator": code,
                 "name": ind.get("name", code),
                 "unit": unit,
                 "value": value,
+                "value_text": "—" if value is None else shown if ratio else f"{shown}{unit}",
                 "bin": _bin_label(item, value, unit),
                 "rule": describe.rule(item, unit),
                 "points": points,

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from regwatch.web.registry import Column, Link, ObjectType, register, register_link
+from regwatch.subjects.models import RecordType
+from regwatch.web.readable import register_key_format
+from regwatch.web.registry import Column, Display, Link, ObjectType, register, register_display, register_link
 
+from .describe import formula
 from .filtersets import (
     CurrentGradeFilterSet,
     GradeOverrideFilterSet,
@@ -20,6 +23,36 @@ from .filtersets import (
     ScoringRunFilterSet,
 )
 from .models import CurrentGrade, GradeOverride, GradeScheme, ModelVersion, Score, ScoringRun
+
+ENGINES = {"duckdb": "DuckDB（单机）", "spark": "Spark（集群）"}
+TRIGGERS = {
+    "manual": "手动",
+    "cli": "命令行",
+    "publish": "发布后全量评分",
+    "schedule": "定时任务",
+    "bench": "性能测试",
+    "test": "测试",
+    "dry_run": "试算",
+}
+
+
+def engine_label(code: Any) -> Any:
+    return ENGINES.get(str(code), code)
+
+
+def trigger_label(code: Any) -> Any:
+    """How a run started; ``event:<record type>`` is a regrade after new records of that type."""
+    text = str(code)
+    if text.startswith("event:"):
+        kind = text.removeprefix("event:")
+        name = RecordType.objects.filter(code=kind).values_list("name", flat=True).first()
+        return f"数据更新（{name or '新增记录'}）"
+    return TRIGGERS.get(text, code)
+
+
+register_key_format("formula", lambda text: formula(str(text)))
+register_display("engine", Display(engine_label, lambda: list(ENGINES.items())))
+register_display("trigger", Display(trigger_label))
 
 
 def version_detail(version: ModelVersion, user: Any) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from itertools import groupby
 from typing import Any
 
 from regwatch.core.dictionaries import kind_names
+from regwatch.web.readable import register_labels
 from regwatch.web.registry import Column, ObjectType, register
 
 from . import filtersets
@@ -171,3 +172,19 @@ register(
         form_fields=["code", "name", "category", "color", "description"],
     )
 )
+
+
+def field_labels() -> dict[str, str]:
+    """The labels a pack declares for record fields and subject attributes (``fields``/``attributes``)."""
+    # The subject's own fields (subject.uscc in a mapping), then the declared ones.
+    out: dict[str, str] = {f.name: str(f.verbose_name) for f in Subject._meta.concrete_fields}
+    out.update(subject="主体", data="内容")
+    declared = [*RecordType.objects.values_list("fields", flat=True), *SubjectKind.objects.values_list("attributes", flat=True)]
+    for fields in declared:
+        for f in fields or []:
+            if isinstance(f, dict) and f.get("name") and f.get("label"):
+                out[str(f["name"])] = str(f["label"])
+    return out
+
+
+register_labels(field_labels)

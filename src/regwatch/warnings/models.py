@@ -38,6 +38,8 @@ class RuleKind(models.TextChoices):
 
 @audited
 class WarningRule(PackOwned):
+    identifier_fields = ("code", "message")  # the message template is edited as written, {placeholders} and all
+
     pack_fields = ("name", "kind", "level", "message", "subject_kinds", "params", "cooldown_days", "enabled", "pack", "description")
 
     code = models.CharField("规则编码", max_length=60, unique=True)

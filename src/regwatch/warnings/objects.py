@@ -12,12 +12,39 @@ from typing import Any
 from django.db.models import Count
 
 from regwatch.accounts.scope import visible
-from regwatch.web.registry import Column, ObjectType, register
+from regwatch.web.readable import register_labels
+from regwatch.web.registry import Column, Display, ObjectType, register, register_display
 
 from .evidence import current_grades, evidence
 from .filtersets import RuleFilterSet, WarningFilterSet
 from .models import OPEN_STATUSES, Outcome, Warning, WarningRule
 from .views import DETAIL_CONTEXT
+
+# Where an alert came from (``firing.fire(source=...)``); an external system's own name stays as sent.
+WARNING_SOURCES = {"rule": "预警规则", "manual": "人工录入", "external": "外部系统", "api": "接口推送"}
+
+
+def warning_source(code: Any) -> Any:
+    return WARNING_SOURCES.get(str(code), code)
+
+
+register_display("source", Display(warning_source))
+
+# The parameter names of the rule kinds (``warnings.rules``), and the indicator rule's comparisons.
+register_labels(
+    lambda: {
+        "to_levels": "降至等级",
+        "match": "匹配条件",
+        "deadline_field": "期限字段",
+        "done_field": "完成标志字段",
+        "recent_hours": "近多少小时",
+        "scheme": "等级方案",
+        "tag": "标签",
+        "above": "高于",
+        "below": "低于",
+        "rise_ratio": "较上期上升比例超过",
+    }
+)
 
 
 def rule_context(rule: WarningRule, user: Any) -> dict[str, Any]:

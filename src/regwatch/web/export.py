@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from regwatch.audit.services import record_access
 
+from .readable import as_text
 from .registry import ObjectType, value_at
 
 # A spreadsheet runs a cell starting with these as a formula (=cmd|..., +..., @...): CSV/Excel injection.
@@ -27,6 +28,8 @@ def safe_cell(value: Any) -> Any:
         return "是" if value else "否"
     if isinstance(value, int | float):
         return value
+    if isinstance(value, dict | list | tuple):
+        value = as_text(value)
     if getattr(value, "tzinfo", None) is not None:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
     text = str(value)

@@ -1,4 +1,5 @@
-"""Change history as an official reads it: field names in Chinese, choice labels, 是/否, names not ids."""
+"""Change history as an official reads it: field names in Chinese, choice labels, 是/否, names not ids,
+structured content (a work order's form data, a rule's parameters) as a table of labels."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from .registry import DISPLAYS, shown
+from .readable import Identifier, Readable, code_label
+from .registry import DISPLAYS, is_identifier, percent, shown
 
 
 @dataclass
@@ -42,23 +44,50 @@ def _value(field: models.Field[Any, Any] | None, value: Any) -> Any:
         except ValueError:
             return value
     if isinstance(value, list | dict):
-        return "（已修改）"  # structured content; the object's page shows it as it is now
-    if field is not None and field.name in DISPLAYS:
+        return Readable(value)
+    if field is not None and isinstance(value, str) and is_identifier(field.model, field.name):
+        return Identifier(value)
+    if field is not None and isinstance(value, int | float) and field.name in getattr(field.model, "percent_fields", ()):
+        return percent(value)
+    if field is not None and field.name in DISPLAYS and DISPLAYS[field.name].show(value) is not value:
         return DISPLAYS[field.name].show(value)  # a pack code as the pack's title
-    return shown(value)
+    return shown(code_label(value))
 
 
-def readable_changes(obj: models.Model, changes: list[tuple[str, Any, Any]]) -> list[Change]:
-    """A model may name its own codes (a work order's state) with ``display_value(key, value)``."""
-    own = getattr(obj, "display_value", None)
+LONG = 300  # characters: a structured value longer than this is summarised when it appears or goes
+
+
+def _narrow(old: Any, new: Any) -> tuple[Any, Any]:
+    """Structured content as what changed: two dicts keep only their differing keys; a long
+    declaration that appears or goes (a scorecard on creation) is summarised, not dumped."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        keys = [k for k in dict.fromkeys([*old, *new]) if old.get(k) != new.get(k)]
+        return {k: old.get(k) for k in keys}, {k: new.get(k) for k in keys}
+    for a, b in ((old, new), (new, old)):
+        if a in (None, "", [], {}) and isinstance(b, dict | list) and len(str(b)) > LONG:
+            summary = f"（共 {len(b)} 项，见当前内容）"
+            return (old, summary) if a is old else (summary, new)
+    return old, new
+
+
+def readable_changes(obj: models.Model | type[models.Model], changes: list[tuple[str, Any, Any]]) -> list[Change]:
+    """A model may name its own codes (a work order's state) with ``display_value(key, value)``.
+
+    ``obj`` is the object, or only its model when the object is gone (an audit event of a deletion).
+    """
+    model = obj if isinstance(obj, type) else type(obj)
+    own = getattr(obj, "display_value", None) if not isinstance(obj, type) else None
     rows = []
     for key, old, new in changes:
         if key in ("id", "pk"):
             continue
-        field = _field(type(obj), key)
+        field = _field(model, key)
+        old, new = _narrow(old, new)
 
         def value(v: Any, field: Any = field, key: str = key) -> Any:
             named = own(key, v) if own is not None else None
+            if isinstance(named, dict | list):
+                return Readable(named)
             return named if named is not None else _value(field, v)
 
         before, after = value(old), value(new)

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_filters import FilterSet
 
+from .readable import Identifier, Readable, code_label, field_type
+
 REGISTRY: dict[str, ObjectType] = {}
 LINKS: list[Link] = []
 DISPLAYS: dict[str, Display] = {}
@@ -38,8 +40,36 @@ class Display:
 
 
 def register_display(field_name: str, display: Display) -> Display:
+    """Two apps may name codes in fields of the same name (a record's ``source`` is an intake
+    source or a workflow): the displays are chained, each passing through what it does not know."""
+    earlier = DISPLAYS.get(field_name)
+    if earlier is not None:
+        first, second = earlier, display
+
+        def show(value: Any) -> Any:
+            named = first.show(value)
+            return named if named is not value else second.show(value)
+
+        def choices() -> list[tuple[str, str]]:
+            return [*(first.choices() if first.choices else []), *(second.choices() if second.choices else [])]
+
+        display = Display(show, choices if first.choices or second.choices else None)
     DISPLAYS[field_name] = display
     return display
+
+
+# Fields whose value is itself the identifier (a code in its own 编码 column, a login name, a
+# work-order number): shown as they are.  A model may name others in ``identifier_fields``.
+IDENTIFIER_FIELDS = ("code", "parent_code", "username", "number")
+
+
+def is_identifier(model: Any, name: str) -> bool:
+    return name in IDENTIFIER_FIELDS or name in getattr(model, "identifier_fields", ())
+
+
+def percent(value: float) -> str:
+    """A ratio (0.985) as a percentage (98.5%); a model names its ratio fields in ``percent_fields``."""
+    return f"{value * 100:.2f}".rstrip("0").rstrip(".") + "%"
 
 
 @dataclass(frozen=True)
@@ -157,16 +187,31 @@ def value_at(obj: Any, path: str) -> Any:
     last = parts[-1]
     display = getattr(obj, f"get_{last}_display", None)
     value = display() if callable(display) else getattr(obj, last, None)
+    if isinstance(value, str) and value and is_identifier(type(obj), last):
+        return Identifier(value)
+    if isinstance(value, int | float) and not isinstance(value, bool) and last in getattr(type(obj), "percent_fields", ()):
+        return percent(value)
     shared = DISPLAYS.get(last)
-    return shared.show(value) if shared is not None and value not in (None, "") else value
+    if shared is not None and value not in (None, ""):
+        named = shared.show(value)
+        if named is not value:  # a display passes what it does not know through unchanged
+            return named
+    return code_label(value)
 
 
 def shown(value: Any) -> Any:
-    """A value as an official reads it: 是/否 rather than True/False, local time to the minute."""
+    """A value as an official reads it: 是/否 rather than True/False, local time to the minute,
+    dicts and lists as tables (``web.readable``)."""
     if isinstance(value, bool):
         return "是" if value else "否"
     if value == "":
         return None  # shown as "—" on a detail page
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dict | list | tuple):
+        return Readable(value) if value else None  # a table on the page, a sentence in text
     return value
+
+
+# A declared field's data type (文本, 整数, 日期) wherever a model keeps one in ``type``.
+register_display("type", Display(field_type))

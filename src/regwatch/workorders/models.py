@@ -184,11 +184,44 @@ class WorkOrder(models.Model):
     def state_name(self) -> str:
         return next((s["name"] for s in self.spec["states"] if s["code"] == self.state), self.state)
 
-    def display_value(self, key: str, value: object) -> str | None:
-        """The name of a state code in this order's workflow (for the change history)."""
+    def display_value(self, key: str, value: object) -> object | None:
+        """The name of a state code, and the form data by its labels (for the change history)."""
         if key in ("state",) and isinstance(value, str):
             return next((s["name"] for s in self.spec["states"] if s["code"] == value), value)
+        if key == "data" and isinstance(value, dict):
+            # The order's data gathers every step's fields: each is labelled as the last step that set it.
+            if not hasattr(self, "_setters"):  # once per page, however many history rows
+                self._setters = {k: a for a, fields in self.steps.order_by("seq").values_list("action", "fields") for k in fields}
+            setters = self._setters
+            return {
+                (self.field_spec(k, setters.get(k, "")) or {}).get("label", k): self.field_value(k, v, setters.get(k, ""))
+                for k, v in value.items()
+                if k != "source"
+            }
         return None
+
+    def field_spec(self, name: str, action: str = "") -> dict | None:  # type: ignore[type-arg]
+        """A form field's declaration: the action's own when given (转办's 转至单位), else the first one."""
+        transitions = sorted(self.spec["transitions"], key=lambda t: t["code"] != action)
+        return next((f for t in transitions for f in t.get("fields", []) if f["name"] == name), None)
+
+    def field_value(self, name: str, value: object, action: str = "") -> object:
+        """A form value as typed for a reader: a choice by its label, an organisation by its name."""
+        spec = self.field_spec(name, action) or {}
+        if spec.get("type") == "choice":
+            return (spec.get("choices") or {}).get(value, value)
+        if spec.get("type") == "org" and value not in (None, ""):
+            from regwatch.core.models import Organization
+
+            org = Organization.objects.filter(pk=int(str(value))).first() if str(value).isdigit() else None
+            return org.name if org is not None else value
+        return value
+
+    def readable_fields(self, values: dict, action: str = "") -> dict:  # type: ignore[type-arg]
+        """``{label: value}`` of a step's form data (``action``: the step's) or of the order's."""
+        return {
+            (self.field_spec(k, action) or {}).get("label", k): self.field_value(k, v, action) for k, v in values.items() if k != "source"
+        }
 
     @property
     def is_overdue(self) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 from regwatch.accounts.scope import visible
 from regwatch.subjects.panels import Panel, register_panel
 from regwatch.warnings.models import OPEN_STATUSES, Warning
+from regwatch.web.readable import register_labels
 from regwatch.web.registry import Column, Link, ObjectType, register, register_link
 
 from .clue_views import clue_context, ledger_context
@@ -158,3 +159,20 @@ def subject_panel(subject: Any, user: Any) -> dict[str, Any] | None:
 
 
 register_panel(Panel("open_orders", "在办预警与工单", "workorders/_subject_panel.html", context=subject_panel, order=30))
+
+
+def workflow_labels() -> dict[str, str]:
+    """States, actions, form fields and their choices of every current work-order type."""
+    out: dict[str, str] = {}
+    for definition in WorkflowDefinition.objects.filter(is_current=True).values_list("definition", flat=True):
+        for state in definition.get("states", []):
+            out[state["code"]] = state["name"]
+        for t in definition.get("transitions", []):
+            out[t["code"]] = t["name"]
+            for f in t.get("fields", []):
+                out[f["name"]] = f.get("label", f["name"])
+                out.update({str(k): str(v) for k, v in (f.get("choices") or {}).items()})
+    return out
+
+
+register_labels(workflow_labels)

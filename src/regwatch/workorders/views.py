@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from regwatch.accounts.roles import role_label
 from regwatch.accounts.scope import visible
 from regwatch.audit.services import record_access
 from regwatch.core.models import Organization, Region
@@ -303,8 +304,19 @@ def workflow_context(definition: WorkflowDefinition, user: Any) -> dict[str, Any
     for t in spec["transitions"]:
         for src in t["from"]:
             links.append({"source": src, "target": t["to"] or src, "label": t["name"]})
+    names = {s["code"]: s["name"] for s in spec["states"]}
+    actions = [
+        {
+            **t,
+            "from_names": [names.get(c, c) for c in t["from"]],
+            "to_name": names.get(t.get("to") or "", ""),
+            "role_names": [role_label(r) for r in t.get("roles", [])],
+        }
+        for t in spec["transitions"]
+    ]
     return {
         "graph": {"nodes": nodes, "links": links},
         "spec": spec,
+        "actions": actions,
         "graph_json": json.dumps({"nodes": nodes, "links": links}, ensure_ascii=False),
     }
