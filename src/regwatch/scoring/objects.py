@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from regwatch.web.registry import Column, Link, ObjectType, register, register_link
+import django_filters
 
+from regwatch.web.registry import Column, Link, ListExtension, ObjectType, extend_list, register, register_link
+
+from . import listing
 from .filtersets import (
     CurrentGradeFilterSet,
     GradeOverrideFilterSet,
@@ -207,3 +210,25 @@ register(
     )
 )
 register_link(Link("评分评级", "等级分布", "scoring:distribution", "scoring.view_currentgrade", 44))
+
+# The grade and score in the subject list, and its grade and scheme filters (subjects cannot name scoring).
+extend_list(
+    "subjects",
+    ListExtension(
+        columns=(
+            Column("risk_label", "风险等级", sort="risk_rank", color="risk_color"),
+            Column("risk_score", "综合风险分", sort="risk_score", show=listing.one_decimal),
+        ),
+        after="name",
+        filters={
+            "scheme": django_filters.ChoiceFilter(
+                choices=listing.scheme_choices, method=listing.filter_scheme, label="等级方案", empty_label="全部"
+            ),
+            "grade": django_filters.ChoiceFilter(
+                choices=listing.grade_choices, method=listing.filter_grade, label="风险等级", empty_label="全部"
+            ),
+        },
+        annotate=listing.annotate,
+        note=listing.note,
+    ),
+)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
-from regwatch.core.dictionaries import kind_names
-from regwatch.web.registry import Column, ObjectType, register
+from regwatch.core.dictionaries import industry_label, kind_names
+from regwatch.web.registry import Column, ListExtension, ObjectType, extend_list, register
 
 from . import filtersets
 from .display import labelled
@@ -54,7 +54,7 @@ register(
             Column("uscc"),
             Column("kind__name", "主体类型", sort="kind__name"),
             Column("region__full_name", "所属区划", sort="region__code"),
-            Column("industry_code"),
+            Column("industry_name", "所属行业", sort="industry_code"),
             Column("status"),
             Column("established_on"),
         ],
@@ -93,6 +93,9 @@ register(
         ],
     )
 )
+
+# The industry's name from the pack's dictionary, read in the list's own query.
+extend_list("subjects", ListExtension(annotate=lambda qs, params, user: qs.annotate(industry_name=industry_label("industry_code"))))
 
 register(
     ObjectType(
