@@ -92,6 +92,9 @@ class ObjectListView(ObjectView):
             state["sort"] = sort
         resize = state.copy()  # what the page-size control carries besides its own value
         resize.pop("per_page", None)
+        here = state.copy()  # where saving the columns comes back to
+        if page.number > 1:
+            here["page"] = str(page.number)
         context = {
             "otype": otype,
             "filterset": filterset,
@@ -107,6 +110,7 @@ class ObjectListView(ObjectView):
             "query": query.urlencode(),
             "state": state.urlencode(),
             "resize": resize.urlencode(),
+            "here": here.urlencode(),
             "notes": otype.notes(request.GET, request.user),
             "can_add": otype.editable and request.user.has_perm(otype.perm("add")),
         }
