@@ -38,6 +38,7 @@ def test_the_leader_finds_a_d_grade_subject_and_reads_its_explanation(page: Any)
     badges = page.locator("#object-list tbody .grade-badge")
     assert set(badges.all_inner_texts()) == {worst_label}
     assert re.search(r"grade=food_credit_abcd(%3A|:)" + worst["code"], page.url)
+    count = page.locator("#result-count").inner_text()
     shot(page, "1-list")
 
     # Worst first: the score column sorted descending, the filter kept.
@@ -49,6 +50,17 @@ def test_the_leader_finds_a_d_grade_subject_and_reads_its_explanation(page: Any)
     assert scores == sorted(scores, reverse=True)
     assert set(badges.all_inner_texts()) == {worst_label}
     shot(page, "2-sorted")
+
+    # Narrowing by a district from the tree of the leader's scope keeps the sort and the grade.
+    district = page.locator("#id_region option").nth(2).inner_text()
+    page.select_option("#id_region", label=district)
+    expect(page.locator("#object-list thead")).to_contain_text("综合风险分 ↓")
+    assert "sort=-risk_score" in page.url and "region=" in page.url
+    assert set(badges.all_inner_texts()) <= {worst_label}
+    page.select_option("#id_region", index=0)
+    expect(page).to_have_url(re.compile(r"region=(&|$)"))
+    expect(page.locator("#result-count")).to_have_text(count)
+    assert page.url.count("sort=") == 1  # the address holds the list's state once, not a growing history
 
     name = page.locator("#object-list tbody tr td:first-child a").first.inner_text()
     page.locator("#object-list tbody tr td:first-child a").first.click()
