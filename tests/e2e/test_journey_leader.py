@@ -33,13 +33,14 @@ def test_the_leader_finds_a_d_grade_subject_and_reads_its_explanation(page: Any)
 
     page.goto(f"{page.base_url}/subjects/")
     expect(page.locator("#object-list thead")).to_contain_text("风险等级")
+    shot(page, "1-subjects")
     page.select_option("#id_grade", label=worst_label)  # the filter form refreshes the table by itself
     expect(page.locator("#object-list tbody tr").first.locator(".grade-badge")).to_have_text(worst_label)
     badges = page.locator("#object-list tbody .grade-badge")
     assert set(badges.all_inner_texts()) == {worst_label}
     assert re.search(r"grade=food_credit_abcd(%3A|:)" + worst["code"], page.url)
     count = page.locator("#result-count").inner_text()
-    shot(page, "1-list")
+    shot(page, "2-list-worst-grade")
 
     # Worst first: the score column sorted descending, the filter kept.
     page.click("#object-list thead >> text=综合风险分")
@@ -49,7 +50,7 @@ def test_the_leader_finds_a_d_grade_subject_and_reads_its_explanation(page: Any)
     scores = [float(s) for s in page.locator("#object-list tbody tr td:nth-child(3)").all_inner_texts()]
     assert scores == sorted(scores, reverse=True)
     assert set(badges.all_inner_texts()) == {worst_label}
-    shot(page, "2-sorted")
+    shot(page, "3-sorted-by-score")
 
     # Narrowing by a district from the tree of the leader's scope keeps the sort and the grade.
     district = page.locator("#id_region option").nth(2).inner_text()
@@ -72,7 +73,7 @@ def test_the_leader_finds_a_d_grade_subject_and_reads_its_explanation(page: Any)
     text = panel.inner_text()
     assert not any(s in text for s in ("least(", "greatest(", "value *", "None"))
     panel.scroll_into_view_if_needed()
-    shot(page, "3-explanation")
+    shot(page, "4-explanation")
 
 
 def test_a_list_keeps_page_size_and_chosen_columns(page: Any) -> None:
@@ -88,7 +89,7 @@ def test_a_list_keeps_page_size_and_chosen_columns(page: Any) -> None:
     page.click("#column-chooser")
     chooser = page.locator("#column-form")
     expect(chooser).to_be_visible()
-    shot(page, "4-column-chooser")
+    shot(page, "5-column-chooser")
     chooser.locator("label", has_text="来源").locator("input").uncheck()
     chooser.locator("#save-columns").click()
     expect(page.locator("#object-list thead")).not_to_contain_text("来源")

@@ -53,6 +53,8 @@ def leader_client(leader: Any) -> Client:
 def test_the_subject_list_shows_the_grade_in_its_colour_and_the_score(leader_client: Client) -> None:
     body = leader_client.get("/subjects/").content.decode()
     assert headers(body)[:3] == ["名称", "风险等级", "综合风险分"]
+    # 成立日期 is offered but hidden until chosen, so the risk columns fit.
+    assert "成立日期" not in headers(body) and 'name="columns" value="established_on">' in body
     scheme = GradeScheme.objects.get(code=FOOD)
     assert f"风险等级与综合风险分按「{scheme.name}」显示" in body
     d_colour = scheme.level("D")["color"]
@@ -189,6 +191,8 @@ def test_chosen_columns_are_remembered_per_user_and_list_and_exported(leader: An
     # The name column cannot be hidden; an HTMX save answers with the table.
     partial = client.post("/subjects/", {"columns": []}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="object-table").content.decode()
     assert headers(partial) == ["名称"]
+    chosen = client.post("/subjects/", {"columns": ["established_on"]}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="object-table")
+    assert headers(chosen.content.decode()) == ["名称", "成立日期"]
 
 
 def test_the_landing_page_shows_the_days_risk_with_links_into_the_lists(leader: Any, leader_client: Client) -> None:

@@ -8,11 +8,12 @@ from typing import Any
 from .models import ListPreference
 
 
-def hidden_columns(user: Any, list_slug: str) -> set[str]:
+def hidden_columns(user: Any, list_slug: str) -> set[str] | None:
+    """The columns ``user`` hid in the list; ``None`` when they never chose (the list's defaults apply)."""
     if not getattr(user, "is_authenticated", False):
-        return set()
+        return None
     pref = ListPreference.objects.filter(user=user, list_slug=list_slug).values_list("hidden_columns", flat=True).first()
-    return set(pref or [])
+    return None if pref is None else set(pref)
 
 
 def hide_columns(user: Any, list_slug: str, hidden: Iterable[str]) -> None:

@@ -61,7 +61,7 @@ register(
             Column("region_name", "所属区划", sort="region__code"),
             Column("industry_name", "所属行业", sort="industry_code"),
             Column("status"),
-            Column("established_on"),
+            Column("established_on", hidden=True),
         ],
         filterset=filtersets.SubjectFilterSet,
         select_related=("kind", "region"),

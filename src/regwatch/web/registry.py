@@ -117,6 +117,7 @@ class Column:
     link: bool = False
     color: str = ""  # attribute path of a colour: the cell is a badge in it (a grade in its scheme's colour)
     show: Callable[[Any], Any] | None = None  # turns a non-empty value into what is shown and exported
+    hidden: bool = False  # offered in the column chooser, shown only to users who choose it
 
     def value(self, obj: Any) -> Any:
         value = value_at(obj, self.name)

@@ -76,6 +76,8 @@ class ObjectListView(ObjectView):
             if not qs.ordered:
                 qs = qs.order_by("pk")
         hidden = hidden_columns(request.user, otype.slug)
+        if hidden is None:
+            hidden = {c.name for c in all_columns if c.hidden}
         columns = [c for i, c in enumerate(all_columns) if i == 0 or c.name not in hidden]
         if request.GET.get("export") == "xlsx" and otype.export:
             filters = {k: v for k, v in request.GET.items() if k != "export"}
