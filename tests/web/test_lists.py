@@ -212,3 +212,33 @@ def test_the_landing_page_counts_only_the_scope(inspector: Any) -> None:
     mine = set(visible(Subject.objects.all(), inspector).values_list("pk", flat=True))
     graded = len(current_grades(mine, scheme=FOOD))
     assert f"共 {graded} 户已评级" in body
+
+
+def test_the_landing_page_counts_todays_warnings_and_overdue_orders_in_scope(inspector: Any, admin: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from regwatch.warnings.models import Warning
+    from regwatch.workorders.models import WorkOrder
+    from tests.builders import build, make_world
+
+    world = make_world(inspector, admin)
+    inside, outside = build(Warning, world)
+    order_in, order_out = build(WorkOrder, world)
+    past = timezone.now() - dt.timedelta(days=2)
+    WorkOrder.objects.filter(pk__in=[order_in.pk, order_out.pk]).update(due_at=past)
+
+    client = login(inspector)
+    body = client.get("/").content.decode()
+    assert re.search(r'id="home-warnings-today">1<', body) and re.search(r'id="home-warnings-open">1<', body)
+    assert inside.title in body and outside.title not in body
+    assert re.search(r'data-queue="overdue">1<', body)
+    assert order_in.title in body and order_out.title not in body
+    # The count links to a list that shows the same warning.
+    today = timezone.localdate().isoformat()
+    link = f"/warnings/?first_at_after={today}&amp;first_at_before={today}"
+    assert link in body
+    listed = client.get(link.replace("&amp;", "&")).content.decode()
+    assert "共 1 条" in listed and inside.title in listed
+    assert order_in.title in client.get("/workorders/?tab=overdue").content.decode()
