@@ -62,7 +62,6 @@ def risk_card(user: Any) -> dict[str, Any] | None:
         "levels": levels,
         "total": sum(counts.values()),
         "worst": scheme.level_label(worst["code"]) if worst else "",
-        "worst_color": worst.get("color", "#999999") if worst else "",
         "worst_url": url(worst["code"]) if worst else list_url,
         "worst_count": counts.get(worst["code"], 0) if worst else 0,
         "top": top,
