@@ -62,6 +62,10 @@ def test_list_sorts_and_pages_without_reloading(page: Any) -> None:
     page.wait_for_url(re.compile(r"[?&]page=2(&|$)"))
     expect(page.locator("#object-list tbody tr:first-child")).not_to_have_text(first_page)
     assert "第 2 /" in page.inner_text("#object-table")
+    # 成立日期 is hidden until the user chooses it in the column chooser.
+    page.click("#column-chooser")
+    page.locator("#column-form input[value=established_on]").check()
+    page.click("#save-columns")
     page.click("#object-list th >> text=成立日期")
     page.wait_for_url(re.compile(r"sort=established_on"))
     expect(page.locator("#object-list th >> text=成立日期 ↑")).to_be_visible()

@@ -45,3 +45,23 @@ class User(AbstractUser):
         return "、".join(self.role_names)
 
     roles.fget.label = "角色"  # type: ignore[attr-defined]
+
+
+class ListPreference(models.Model):
+    """How one user likes one generic list, kept on the server so it follows them to any browser.
+
+    The hidden columns are stored rather than the shown ones, so a column added later shows up.
+    """
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="list_preferences")
+    list_slug = models.CharField("列表", max_length=60)
+    hidden_columns = models.JSONField("隐藏的列", default=list, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "列表偏好"
+        verbose_name_plural = "列表偏好"
+        constraints = [models.UniqueConstraint(fields=["user", "list_slug"], name="list_preference_user_list")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.list_slug}"

@@ -22,3 +22,11 @@ class ScoringConfig(AppConfig):
             DETAIL_CONTEXT.append(indicator_context)
         subject_changed.connect(tasks.on_subject_changed, dispatch_uid="regwatch.scoring.regrade_subject")
         register_panel(Panel("grade", "风险等级与评分解释", "scoring/_subject_panel.html", context=grade_panel, order=10))
+
+        from regwatch.web.registry import HomeCard, register_card
+
+        from .cards import risk_card
+
+        register_card(
+            HomeCard("risk", "辖区风险等级", "scoring/_home_card.html", context=risk_card, order=10, perm="scoring.view_currentgrade")
+        )

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
+
 from regwatch.subjects.models import RecordType
 from regwatch.web.readable import register_key_format
-from regwatch.web.registry import Column, Display, Link, ObjectType, register, register_display, register_link
+from regwatch.web.registry import Column, Display, Link, ListExtension, ObjectType, extend_list, register, register_display, register_link
 
+from . import listing
 from .describe import formula
 from .filtersets import (
     CurrentGradeFilterSet,
@@ -240,3 +243,25 @@ register(
     )
 )
 register_link(Link("评分评级", "等级分布", "scoring:distribution", "scoring.view_currentgrade", 44))
+
+# The grade and score in the subject list, and its grade and scheme filters (subjects cannot name scoring).
+extend_list(
+    "subjects",
+    ListExtension(
+        columns=(
+            Column("risk_label", "风险等级", sort="risk_rank", color="risk_color"),
+            Column("risk_score", "综合风险分", sort="risk_score", show=listing.one_decimal),
+        ),
+        after="name",
+        filters={
+            "scheme": django_filters.ChoiceFilter(
+                choices=listing.scheme_choices, method=listing.filter_scheme, label="等级方案", empty_label="全部"
+            ),
+            "grade": django_filters.ChoiceFilter(
+                choices=listing.grade_choices, method=listing.filter_grade, label="风险等级", empty_label="全部"
+            ),
+        },
+        annotate=listing.annotate,
+        note=listing.note,
+    ),
+)

@@ -3,10 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from regwatch.accounts.scope import region_filter
+from regwatch.core.dictionaries import industry_tree
 from regwatch.core.models import Region
 from regwatch.web.filters import DateRangeFilter, SearchFilterSet
 
@@ -17,13 +20,40 @@ def _subtree(queryset: QuerySet[Any], field: str, region: Region | None) -> Quer
     return queryset.filter(**{f"{field}__path__startswith": region.path}) if region else queryset
 
 
+def scoped_regions(request: Any) -> QuerySet[Region]:
+    """The regions a user may pick: those in their data scope, down to townships, in tree order."""
+    qs = Region.objects.exclude(level__in=["village", "grid"]).order_by("path")
+    user = getattr(request, "user", None)
+    if user is None:
+        return qs  # the API schema, built without a request
+    rq = region_filter(user)
+    return qs if rq is None else qs.filter(rq)
+
+
+class RegionTreeField(forms.ModelChoiceField):
+    """A region dropdown drawn as a tree: each region indented under its parent, by name."""
+
+    top: int | None = None
+
+    def label_from_instance(self, obj: Any) -> str:
+        # Paths are "/330000/330100/330106/"; in path order the first region offered is the top of
+        # the user's scope, and the others are indented by their depth below it.
+        depth = obj.path.count("/")
+        if self.top is None:
+            self.top = depth
+        return "\u3000" * max(depth - self.top, 0) + obj.name
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class RegionSubtreeFilter(django_filters.ModelChoiceFilter):
-    """Pick a region; rows anywhere below it match."""
+    """Pick a region from the tree of the user's data scope; rows anywhere below it match."""
+
+    field_class = RegionTreeField
 
     def __init__(self, *args: Any, region_field: str = "region", **kwargs: Any) -> None:
-        kwargs.setdefault("queryset", Region.objects.exclude(level__in=["village", "grid"]))
+        kwargs.setdefault("queryset", scoped_regions)
         kwargs.setdefault("label", "所属区划")
+        kwargs.setdefault("empty_label", "全部")
         super().__init__(*args, **kwargs)
         self.region_field = region_field
 
@@ -33,11 +63,13 @@ class RegionSubtreeFilter(django_filters.ModelChoiceFilter):
 
 class SubjectFilterSet(SearchFilterSet):
     search_fields = ("name", "uscc", "legal_representative", "identifiers__value")
-    kind = django_filters.ModelChoiceFilter(queryset=SubjectKind.objects.all(), label="主体类型")
-    status = django_filters.ChoiceFilter(choices=SubjectStatus.choices, label="经营状态")
+    kind = django_filters.ModelChoiceFilter(queryset=SubjectKind.objects.all(), label="主体类型", empty_label="全部")
+    status = django_filters.ChoiceFilter(choices=SubjectStatus.choices, label="经营状态", empty_label="全部")
     region = RegionSubtreeFilter()
-    industry_code = django_filters.CharFilter(lookup_expr="startswith", label="行业代码")
-    tag = django_filters.ModelChoiceFilter(queryset=Tag.objects.all(), field_name="tags__tag", label="标签", distinct=True)
+    industry_code = django_filters.ChoiceFilter(choices=industry_tree, lookup_expr="startswith", label="所属行业", empty_label="全部")
+    tag = django_filters.ModelChoiceFilter(
+        queryset=Tag.objects.all(), field_name="tags__tag", label="标签", distinct=True, empty_label="全部"
+    )
 
     class Meta:
         model = Subject

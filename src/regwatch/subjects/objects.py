@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import groupby
 from typing import Any
 
-from regwatch.core.dictionaries import kind_names
+from django.db.models import Case, CharField, F, Q, QuerySet, When
+from django.db.models.functions import Substr
+
+from regwatch.accounts.scope import region_paths
+from regwatch.core.dictionaries import industry_label, kind_names
 from regwatch.web.readable import register_labels
-from regwatch.web.registry import Column, ObjectType, register
+from regwatch.web.registry import Column, ListExtension, ObjectType, extend_list, register
 
 from . import filtersets
 from .display import labelled
@@ -54,10 +59,10 @@ register(
             Column("name", link=True),
             Column("uscc"),
             Column("kind__name", "主体类型", sort="kind__name"),
-            Column("region__full_name", "所属区划", sort="region__code"),
-            Column("industry_code"),
+            Column("region_name", "所属区划", sort="region__code"),
+            Column("industry_name", "所属行业", sort="industry_code"),
             Column("status"),
-            Column("established_on"),
+            Column("established_on", hidden=True),
         ],
         filterset=filtersets.SubjectFilterSet,
         select_related=("kind", "region"),
@@ -94,6 +99,29 @@ register(
         ],
     )
 )
+
+
+def list_annotations(qs: QuerySet[Any], params: Mapping[str, str], user: Any) -> QuerySet[Any]:
+    """The industry's name from the pack's dictionary, and the region named below the user's scope.
+
+    An official of 杭州市 reads "上城区文昌镇…" rather than "浙江省杭州市上城区文昌镇…" in every row;
+    both come from the list's own query.
+    """
+    qs = qs.annotate(industry_name=industry_label("industry_code"))
+    paths = region_paths(user)
+    org = getattr(user, "organization", None)
+    if not paths or len(paths) != 1 or org is None or org.region.path != paths[0]:
+        return qs.annotate(region_name=F("region__full_name"))
+    prefix = org.region.full_name
+    below = Q(region__full_name__startswith=prefix) & ~Q(region__full_name=prefix)
+    return qs.annotate(
+        region_name=Case(
+            When(below, then=Substr("region__full_name", len(prefix) + 1)), default=F("region__full_name"), output_field=CharField()
+        )
+    )
+
+
+extend_list("subjects", ListExtension(annotate=list_annotations))
 
 register(
     ObjectType(

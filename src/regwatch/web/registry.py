@@ -8,7 +8,7 @@ data-scope tests pick it up automatically.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,8 @@ from .readable import Identifier, Readable, code_label, field_type
 REGISTRY: dict[str, ObjectType] = {}
 LINKS: list[Link] = []
 DISPLAYS: dict[str, Display] = {}
+CARDS: list[HomeCard] = []
+PENDING: dict[str, list[ListExtension]] = {}  # extensions of types not registered yet
 
 
 @dataclass(frozen=True)
@@ -93,11 +95,85 @@ def register_link(link: Link) -> Link:
 
 
 @dataclass(frozen=True)
+class HomeCard:
+    """A panel on the landing page (工作台), contributed by a domain app.
+
+    ``context(user)`` returns the template's context, or ``None`` to leave the card out (nothing
+    to show, or not for this user).  It must count through ``visible(...)`` like every list.
+    """
+
+    code: str
+    title: str
+    template: str
+    context: Callable[[Any], dict[str, Any] | None]
+    order: int = 50
+    perm: str = ""
+    width: str = "col-lg-6"
+
+
+def register_card(card: HomeCard) -> HomeCard:
+    CARDS[:] = [c for c in CARDS if c.code != card.code] + [card]
+    return card
+
+
+def cards_for(user: Any) -> list[tuple[HomeCard, dict[str, Any]]]:
+    shown = []
+    for card in sorted(CARDS, key=lambda c: (c.order, c.code)):
+        if card.perm and not user.has_perm(card.perm):
+            continue
+        ctx = card.context(user)
+        if ctx is not None:
+            shown.append((card, ctx))
+    return shown
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A list cell shown as a coloured badge (a grade); exported and measured as its text."""
+
+    text: str
+    color: str
+    is_badge = True  # what the list template asks, since any cell value may have a ``color``
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class Column:
     name: str  # attribute path with "__", e.g. "region__full_name"
     label: str = ""
     sort: str | None = ""  # ordering key; "" means the name itself, None means not sortable
     link: bool = False
+    color: str = ""  # attribute path of a colour: the cell is a badge in it (a grade in its scheme's colour)
+    show: Callable[[Any], Any] | None = None  # turns a non-empty value into what is shown and exported
+    hidden: bool = False  # offered in the column chooser, shown only to users who choose it
+
+    def value(self, obj: Any) -> Any:
+        value = value_at(obj, self.name)
+        return self.show(value) if self.show is not None and value is not None else value
+
+
+@dataclass(frozen=True)
+class ListExtension:
+    """What an app above adds to another app's list: columns, filters and the annotations they read.
+
+    The framework and the lower app stay unaware of the higher one: scoring adds the grade and
+    score to the subject list with ``extend_list("subjects", ListExtension(...))``.
+
+    - ``filters`` join the type's filter set (after the keyword search), so the API list has them
+      too; they must therefore work on a plain queryset, without ``annotate``.
+    - ``annotate(queryset, params, user)`` runs on the filtered list (UI and Excel export) before
+      sorting, so a column may read, and sort by, what it adds.  ``params`` are the list's query
+      parameters (a filter may change what the columns show, e.g. the grade scheme).
+    - ``note(params, user)`` is a line shown above the table (which scheme the grades are in).
+    """
+
+    columns: tuple[Column, ...] = ()
+    after: str = ""  # the name of the column the new ones follow; "" puts them last
+    filters: Mapping[str, Any] = field(default_factory=dict)
+    annotate: Callable[[models.QuerySet[Any], Mapping[str, str], Any], models.QuerySet[Any]] | None = None
+    note: Callable[[Mapping[str, str], Any], str] | None = None
 
 
 @dataclass
@@ -123,6 +199,7 @@ class ObjectType:
     # checkbox that belongs to the form ``id="bulk-form"`` in that template.
     list_actions: str = ""
     selectable: bool = False
+    extensions: list[ListExtension] = field(default_factory=list)  # filled by extend_list
 
     @property
     def title(self) -> str:
@@ -153,12 +230,55 @@ class ObjectType:
     def column_label(self, col: Column) -> str:
         return col.label or field_label(self.model, col.name)
 
+    @property
+    def list_columns(self) -> list[Column]:
+        """The declared columns with those of the extensions in their places."""
+        columns = list(self.columns)
+        for ext in self.extensions:
+            names = [c.name for c in columns]
+            at = names.index(ext.after) + 1 if ext.after in names else len(columns)
+            columns[at:at] = ext.columns
+        return columns
+
+    def annotate(self, qs: models.QuerySet[Any], params: Mapping[str, str], user: Any) -> models.QuerySet[Any]:
+        for ext in self.extensions:
+            if ext.annotate is not None:
+                qs = ext.annotate(qs, params, user)
+        return qs
+
+    def notes(self, params: Mapping[str, str], user: Any) -> list[str]:
+        return [text for ext in self.extensions if ext.note is not None and (text := ext.note(params, user))]
+
 
 def register(otype: ObjectType) -> ObjectType:
     if otype.slug in REGISTRY:
         raise ValueError(f"object type {otype.slug} registered twice")
     REGISTRY[otype.slug] = otype
+    for ext in PENDING.pop(otype.slug, []):
+        _attach(otype, ext)
     return otype
+
+
+def extend_list(slug: str, ext: ListExtension) -> ListExtension:
+    """Add ``ext`` to the list of type ``slug``, whether or not that type is registered yet."""
+    otype = REGISTRY.get(slug)
+    if otype is None:
+        PENDING.setdefault(slug, []).append(ext)
+    else:
+        _attach(otype, ext)
+    return ext
+
+
+def _attach(otype: ObjectType, ext: ListExtension) -> None:
+    otype.extensions.append(ext)
+    if ext.filters:
+        base = otype.filterset
+        extended: Any = type(base.__name__, (base,), dict(ext.filters))
+        # The new filters follow the keyword search instead of trailing the form.
+        order = list(extended.base_filters)
+        names = order[:1] + [n for n in ext.filters if n not in order[:1]] + [n for n in order[1:] if n not in ext.filters]
+        extended.base_filters = {n: extended.base_filters[n] for n in names}
+        otype.filterset = extended
 
 
 def for_model(model: type[models.Model]) -> ObjectType | None:

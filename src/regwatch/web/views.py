@@ -11,21 +11,23 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from regwatch.accounts.preferences import hidden_columns, hide_columns
 from regwatch.accounts.scope import visible
 from regwatch.audit.services import history
 
 from .export import export_xlsx
 from .forms import style_form
 from .history import readable_history
-from .registry import REGISTRY, ObjectType, field_label, shown, value_at
+from .registry import REGISTRY, Badge, Column, ObjectType, cards_for, field_label, shown, value_at
 from .services import delete_object, require, save_object
 
 PAGE_SIZES = (25, 50, 100)
+DEFAULT_PAGE_SIZE = 50
 
 
 class ObjectView(LoginRequiredMixin, View):
@@ -46,6 +48,14 @@ class ObjectView(LoginRequiredMixin, View):
 
 
 class ObjectListView(ObjectView):
+    """Filters, keyword, sort, page size, page and the user's own choice of columns.
+
+    Sort, page size and filters keep each other: the table partial carries the sort and page
+    size as inputs of the filter form (``form="filter-form"``), and every link and control sends
+    the whole state back.  The columns a user hides are remembered per list on the server
+    (``accounts.preferences``) and apply to the Excel export as well.
+    """
+
     def get(self, request: HttpRequest) -> HttpResponseBase:
         otype = self.otype
         if not request.user.has_perm(otype.perm("view")):
@@ -53,37 +63,99 @@ class ObjectListView(ObjectView):
         filterset = otype.filterset(request.GET or None, queryset=self.scoped(), request=request)
         style_form(filterset.form)
         qs = filterset.qs if filterset.is_bound and filterset.is_valid() else self.scoped()
+        qs = otype.annotate(qs, request.GET, request.user)
+        all_columns = otype.list_columns
         sort = request.GET.get("sort", "")
-        sortable = {c.sort or c.name for c in otype.columns if c.sort is not None}
+        sortable = {c.sort or c.name for c in all_columns if c.sort is not None}
         if sort.lstrip("-") in sortable:
-            qs = qs.order_by(sort, "pk")
-        elif not qs.ordered:
-            qs = qs.order_by("pk")
+            # Empty values last either way: "worst first" must not open on the ungraded.
+            field = F(sort.lstrip("-"))
+            qs = qs.order_by(field.desc(nulls_last=True) if sort.startswith("-") else field.asc(nulls_last=True), "pk")
+        else:
+            sort = ""
+            if not qs.ordered:
+                qs = qs.order_by("pk")
+        hidden = hidden_columns(request.user, otype.slug)
+        if hidden is None:
+            hidden = {c.name for c in all_columns if c.hidden}
+        columns = [c for i, c in enumerate(all_columns) if i == 0 or c.name not in hidden]
         if request.GET.get("export") == "xlsx" and otype.export:
             filters = {k: v for k, v in request.GET.items() if k != "export"}
-            return export_xlsx(otype, qs, filters)
-        try:
-            per_page = int(request.GET.get("per_page", 50))
-        except ValueError:
-            per_page = 50
-        paginator = Paginator(qs, per_page if per_page in PAGE_SIZES else 50)
+            return export_xlsx(otype, qs, filters, columns)
+        per_page = page_size(request.GET.get("per_page"))
+        paginator = Paginator(qs, per_page)
         page = paginator.get_page(request.GET.get("page"))
-        rows = [(obj, [shown(value_at(obj, c.name)) for c in otype.columns]) for obj in page.object_list]
+        rows = [(obj, [cell(obj, c) for c in columns]) for obj in page.object_list]
         query = request.GET.copy()
         for key in ("page", "sort", "export"):
             query.pop(key, None)
+        state = query.copy()  # what a page link or the jump form carries: everything but the page
+        if sort:
+            state["sort"] = sort
+        resize = state.copy()  # what the page-size control carries besides its own value
+        resize.pop("per_page", None)
+        here = state.copy()  # where saving the columns comes back to
+        if page.number > 1:
+            here["page"] = str(page.number)
         context = {
             "otype": otype,
             "filterset": filterset,
             "page": page,
+            "page_numbers": page_numbers(page),
             "rows": rows,
-            "headers": [(c, otype.column_label(c), c.sort is not None) for c in otype.columns],
+            "headers": [(c, otype.column_label(c), c.sort is not None) for c in columns],
+            "choosable": [(c, otype.column_label(c), c in columns) for c in all_columns[1:]],
+            "first_column": otype.column_label(all_columns[0]),
             "sort": sort,
+            "per_page": per_page,
+            "page_sizes": PAGE_SIZES,
             "query": query.urlencode(),
+            "state": state.urlencode(),
+            "resize": resize.urlencode(),
+            "here": here.urlencode(),
+            "notes": otype.notes(request.GET, request.user),
             "can_add": otype.editable and request.user.has_perm(otype.perm("add")),
         }
         template = "web/_table.html" if request.htmx and request.htmx.target == "object-table" else "web/list.html"  # type: ignore[attr-defined]
         return render(request, template, context)
+
+    def post(self, request: HttpRequest) -> HttpResponseBase:
+        """Save the columns the user chose to see, then show the list as it was (same query string)."""
+        otype = self.otype
+        require(request.user, otype.perm("view"))
+        names = [c.name for c in otype.list_columns[1:]]  # the first column (the link) always shows
+        chosen = set(request.POST.getlist("columns"))
+        hide_columns(request.user, otype.slug, [n for n in names if n not in chosen])
+        if request.htmx:  # type: ignore[attr-defined]
+            return self.get(request)
+        return redirect(f"{otype.url()}?{request.GET.urlencode()}" if request.GET else otype.url())
+
+
+def page_size(value: str | None) -> int:
+    try:
+        size = int(value or DEFAULT_PAGE_SIZE)
+    except ValueError:
+        return DEFAULT_PAGE_SIZE
+    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+def page_numbers(page: Any, around: int = 2) -> list[int | None]:
+    """The page links to show: first, last and a few around the current one; ``None`` is a gap (…)."""
+    last = page.paginator.num_pages
+    wanted = sorted({1, last, *range(max(1, page.number - around), min(last, page.number + around) + 1)})
+    out: list[int | None] = []
+    for n in wanted:
+        if out and n - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+def cell(obj: Any, col: Column) -> Any:
+    value = shown(col.value(obj))
+    if col.color and value is not None:
+        return Badge(str(value), value_at(obj, col.color) or "")
+    return value
 
 
 class ObjectDetailView(ObjectView):
@@ -180,8 +252,9 @@ class ObjectDeleteView(ObjectView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    cards = []
+    """The landing page: the day's risk in the user's scope, as cards the domain apps register."""
+    tiles = []
     for otype in REGISTRY.values():
         if otype.menu_order < 50 and request.user.has_perm(otype.perm("view")):
-            cards.append((otype, visible(otype.queryset(), request.user).count()))
-    return render(request, "web/home.html", {"cards": cards})
+            tiles.append((otype, visible(otype.queryset(), request.user).count()))
+    return render(request, "web/home.html", {"cards": cards_for(request.user), "tiles": tiles})

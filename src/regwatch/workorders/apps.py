@@ -18,5 +18,21 @@ class WorkordersConfig(AppConfig):
 
         register_section("workflows.yaml", load_workflows, order=61)
         register_reference_check(check_references)
+
+        from regwatch.web.registry import HomeCard, register_card
+
+        from .cards import work_card
+
+        register_card(
+            HomeCard(
+                "work",
+                "待办与超期工单",
+                "workorders/_home_card.html",
+                context=work_card,
+                order=30,
+                perm="workorders.view_workorder",
+                width="col-12",
+            )
+        )
         if warning_context not in DETAIL_CONTEXT:
             DETAIL_CONTEXT.append(warning_context)
