@@ -24,10 +24,11 @@ assets: $(VENDOR)/.stamp
 
 $(VENDOR)/.stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/tabler $(VENDOR)/htmx $(VENDOR)/echarts
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/tabler $(VENDOR)/htmx $(VENDOR)/echarts $(VENDOR)/flatpickr
 	cp node_modules/@tabler/core/dist/css/tabler.min.css node_modules/@tabler/core/dist/js/tabler.min.js $(VENDOR)/tabler/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	cp node_modules/flatpickr/dist/flatpickr.min.js node_modules/flatpickr/dist/flatpickr.min.css node_modules/flatpickr/dist/l10n/zh.js $(VENDOR)/flatpickr/
 	touch $@
 
 lint: install

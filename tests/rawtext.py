@@ -93,8 +93,10 @@ def find_raw(text: str, codes: Iterable[str] | dict[str, str], allowed: Iterable
     for kind, pattern in (("Python repr", REPR), ("formula source", FORMULA), ("bare id", BARE_ID)):
         found += [Finding(kind, _around(text, m.start(), m.end())) for m in pattern.finditer(text)]
     for m in TOKEN.finditer(text):
-        if m.group(1) in known:
-            found.append(Finding(f"code {m.group(1)!r}", _around(text, m.start(), m.end())))
+        token = m.group(1)
+        # Chinese prose has no snake_case: such a word is a field name or code, labelled or not.
+        if token in known or (known and "_" in token and token not in allowed):
+            found.append(Finding(f"code {token!r}", _around(text, m.start(), m.end())))
     return found
 
 

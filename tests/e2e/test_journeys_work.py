@@ -8,6 +8,7 @@ b. A warning is reviewed and dispatched with the organisation picker, handled wi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -237,3 +238,14 @@ def test_the_new_order_form_offers_the_grouped_picker(page: Any) -> None:
     expect(page.locator("#id_description")).to_have_value("投诉后厨卫生")
     expect(page.locator(".invalid-feedback").first).to_be_visible()  # the server's message beside the field
     Shots(page, "new-order")("refused-keeps-values")
+
+    # The subject is found by typing its name: suggestions come from the subject list's search.
+    from regwatch.accounts.models import User
+    from regwatch.accounts.scope import visible
+    from regwatch.subjects.models import Subject
+
+    subject = visible(Subject.objects.exclude(uscc=None), User.objects.get(username="leader")).order_by("pk").first()
+    assert subject is not None
+    page.locator("#id_subject").press_sequentially(subject.name[:4], delay=50)
+    expect(page.locator("#subject-suggestions option").first).to_have_attribute("value", re.compile("（[0-9A-Z]{18}）$"))
+    assert f"{subject.name}（{subject.uscc}）" in page.locator("#subject-suggestions option").evaluate_all("os => os.map(o => o.value)")

@@ -71,3 +71,23 @@ def test_short_cjk_cells_stay_whole_and_badges_fit_the_navbar(page: Any) -> None
 
     icon = page.request.get(f"{page.base_url}/favicon.ico")
     assert icon.ok and "svg" in icon.headers["content-type"]
+
+
+def test_the_menu_is_one_row_and_date_fields_have_a_chinese_calendar(page: Any) -> None:
+    login(page, "admin")  # the user with the most menus
+    page.goto(f"{page.base_url}/workorders/stats/")
+    nav = page.locator("#main-nav")
+    first = nav.locator(".nav-link").first.bounding_box()
+    box = nav.bounding_box()
+    assert first is not None and box is not None and box["height"] < first["height"] * 1.5  # one row at 1400 px
+    assert page.evaluate(NAVBAR_FITS)
+
+    field = page.locator("#stats-from")
+    field.click()
+    calendar = page.locator(".flatpickr-calendar.open")
+    expect(calendar).to_be_visible()
+    expect(calendar.locator(".flatpickr-weekday").first).to_have_text("周日")
+    expect(calendar.locator(".flatpickr-monthDropdown-months, .cur-month").first).to_contain_text("月")
+    page.screenshot(path=str(ARTIFACTS / "polish-date-calendar.png"))
+    calendar.locator(".flatpickr-day:not(.prevMonthDay):not(.nextMonthDay)", has_text="15").first.click()
+    assert field.input_value().endswith("-15")  # still yyyy-mm-dd for the server

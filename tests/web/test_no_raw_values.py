@@ -54,6 +54,7 @@ CODES = {"pending_sign": "待签收", "business_admin": "业务管理员", "even
         "<td>greatest(0, x)</td>",
         "<td>system:pack-load:food_credit</td>",
         "<td>value * 3</td>",
+        "<td>字段 occurred_on</td>",  # snake_case nobody labelled is still a field name
     ],
 )
 def test_detector_catches_each_pattern(html: str) -> None:
@@ -124,8 +125,8 @@ def _handled() -> Any:
     inspector = User.objects.get(username="inspector")
     business_admin = User.objects.get(username="business_admin")
     subject = Subject.objects.filter(region__path__startswith=inspector.organization.region.path, pack="food_credit").first()
-    rule = WarningRule.objects.filter(pack=subject.pack).order_by("pk").first()
-    warning = fire(subject, rule=rule, context={"occurred_on": "2026-11-01"})
+    rule = WarningRule.objects.filter(pack=subject.pack, kind="grade_drop").order_by("pk").first()
+    warning = fire(subject, rule=rule, context={"old_level": "B", "new_level": "C", "direction": "down", "scheme": "food_credit_abcd"})
     order = create_order(
         business_admin,
         workflow=dispatch_workflow("warning", subject.pack),

@@ -259,3 +259,24 @@ def test_a_new_order_can_go_straight_to_an_organisation_and_a_refusal_keeps_the_
     done = _client(leader).post("/workorders/new/", form | {"assignee_org": inspector.organization_id})
     order = WorkOrder.objects.get(title="群众投诉核查")
     assert done.status_code == 302 and order.state == "pending_sign" and order.assignee_org_id == inspector.organization_id
+
+
+def test_a_new_order_names_its_subject_by_name_or_code_never_by_id(leader: Any, inspector: Any) -> None:
+    from regwatch.accounts.scope import visible
+    from regwatch.subjects.models import Subject
+
+    html = _client(leader).get("/workorders/new/").content.decode()
+    assert "主体ID" not in html and 'list="subject-suggestions"' in html
+    mine = visible(Subject.objects.exclude(uscc=None), leader).order_by("pk").first()
+    outside = Subject.objects.exclude(pk__in=visible(Subject.objects.all(), leader)).exclude(uscc=None).first()
+    assert mine is not None and outside is not None
+    form = {"workflow": "risk_disposal", "title": "主体核查", "region": inspector.organization.region.pk}
+
+    refused = _client(leader).post("/workorders/new/", form | {"subject": f"{outside.name}（{outside.uscc}）"})
+    body = refused.content.decode()
+    assert refused.status_code == 200 and "不在您的数据范围内" in body and 'value="主体核查"' in body
+    assert not WorkOrder.objects.filter(title="主体核查").exists()
+
+    done = _client(leader).post("/workorders/new/", form | {"subject": f"{mine.name}（{mine.uscc}）"})
+    order = WorkOrder.objects.get(title="主体核查")
+    assert done.status_code == 302 and order.subject == mine and order.region == mine.region

@@ -95,6 +95,15 @@ class Organization(TreeMixin):
         return self.name
 
 
+# The roles a dictionary plays for the platform (packs declare ``kind``); other kinds are the pack's own.
+DICTIONARY_KINDS = {
+    "general": "通用代码表",
+    "industry": "行业分类",
+    "identifier_scheme": "主体标识类型",
+    "record_type": "记录类型",
+}
+
+
 @audited
 class Dictionary(models.Model):
     """A typed, versioned code table (GB/T 4754 industries, record types, penalty types...).

@@ -6,7 +6,7 @@ from regwatch.web.readable import label, register_labels
 from regwatch.web.registry import Column, Display, ObjectType, register, register_display
 
 from . import filtersets
-from .models import Dictionary, DictionaryItem, Organization, Region
+from .models import DICTIONARY_KINDS, Dictionary, DictionaryItem, Organization, Region
 
 
 def _children(region: Region, user: Any) -> dict[str, Any]:
@@ -95,4 +95,5 @@ def dictionary_name(code: Any) -> Any:
 
 
 register_labels(dictionary_names)
+register_labels(lambda: DICTIONARY_KINDS)
 register_display("dictionary", Display(dictionary_name))

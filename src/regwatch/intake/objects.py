@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from regwatch.web.readable import code_label, label, register_key_format
-from regwatch.web.registry import Column, Link, ObjectType, register, register_link
+from regwatch.web.readable import code_label, label, register_key_format, register_labels
+from regwatch.web.registry import Column, Display, Link, ObjectType, register, register_display, register_link
 
 from . import filtersets
-from .mapping import BLOCK, RULE_NAMES, WARN
+from .mapping import BLOCK, RECORD_FIELDS, RULE_NAMES, SUBJECT_FIELDS, WARN
 from .models import Batch, FieldMapping, QuarantinedRow, Source
 
 
@@ -261,6 +261,20 @@ def field_path(path: Any) -> str:
     return "·".join(str(label(part)) for part in str(path).split("."))
 
 
+def check_text(checks: Any) -> str:
+    """Quality checks ``<rule>:<target>`` (intake rule keys) as 统一社会信用代码校验（主体·统一社会信用代码）."""
+    out = []
+    for key in checks if isinstance(checks, list) else [checks]:
+        rule, _, target = str(key).partition(":")
+        out.append(rule_name(rule) + (f"（{field_path(target)}）" if target and target != "subject" else ""))
+    return "、".join(out)
+
+
+# Mapping targets that are no model field (subject.region_code, occurred_on...) by their names
+# wherever they appear: mapping pages, quality rules' fields, quarantine reasons.
+register_labels(lambda: {k: v for k, v in {**SUBJECT_FIELDS, **RECORD_FIELDS}.items() if "_" in k})
+register_key_format("checks", check_text)
+register_display("checks", Display(check_text))  # a quality rule's own field
 register_key_format("rule", rule_name)
 register_key_format("severity", severity_name)
 register_key_format("target", field_path)

@@ -89,6 +89,24 @@ class Outcome(models.TextChoices):
     FALSE_ALARM = "false_alarm", "误报"
 
 
+# What a rule stores about why it fired (warnings.rules): ids are left out, the record is linked on the page.
+DATA_LABELS = {
+    "record_type": "记录类型",
+    "occurred_on": "发生日期",
+    "summary": "摘要",
+    "count": "次数",
+    "days": "时间窗口（天）",
+    "old_level": "原等级",
+    "new_level": "新等级",
+    "direction": "变化方向",
+    "scheme": "等级方案",
+    "old_score": "原综合风险分",
+    "new_score": "新综合风险分",
+    "as_of": "评分基准日",
+}
+DIRECTIONS = {"up": "上升", "down": "下降", "same-level": "不变"}
+
+
 @audited
 class Warning(models.Model):
     scope_region_field = "subject__region"
@@ -132,6 +150,12 @@ class Warning(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def display_value(self, key: str, value: object) -> object | None:
+        """The trigger data (for the change history) by Chinese labels, without internal ids."""
+        if key != "data" or not isinstance(value, dict):
+            return None
+        return {DATA_LABELS.get(k, k): DIRECTIONS.get(v, v) if k == "direction" else v for k, v in value.items() if not k.endswith("_id")}
 
     @property
     def is_open(self) -> bool:

@@ -43,14 +43,14 @@ def _value(field: models.Field[Any, Any] | None, value: Any) -> Any:
             return shown(dt.datetime.fromisoformat(value))
         except ValueError:
             return value
+    if field is not None and field.name in DISPLAYS and DISPLAYS[field.name].show(value) is not value:
+        return DISPLAYS[field.name].show(value)  # a pack code as the pack's title, quality checks in words
     if isinstance(value, list | dict):
         return Readable(value)
     if field is not None and isinstance(value, str) and is_identifier(field.model, field.name):
         return Identifier(value)
     if field is not None and isinstance(value, int | float) and field.name in getattr(field.model, "percent_fields", ()):
         return percent(value)
-    if field is not None and field.name in DISPLAYS and DISPLAYS[field.name].show(value) is not value:
-        return DISPLAYS[field.name].show(value)  # a pack code as the pack's title
     return shown(code_label(value))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django import forms
@@ -234,13 +235,33 @@ class NewOrderForm(forms.Form):
     region = forms.ModelChoiceField(
         Region.objects.filter(level__in=["city", "county", "township"]), label="所属区划", empty_label="请选择区划"
     )
-    subject_id = forms.IntegerField(label="主体ID（可选）", required=False)
+    subject = forms.CharField(
+        label="监管主体（可选）",
+        required=False,
+        max_length=200,
+        help_text="输入主体全称或统一社会信用代码，可从提示中选择；选定后工单区划取主体所在区划。",
+        widget=forms.TextInput(attrs={"list": "subject-suggestions", "data-suggest": "/api/v1/subjects/", "autocomplete": "off"}),
+    )
     external_ref = forms.CharField(label="外部事件编号（可选）", required=False, max_length=128)
     assignee_org = OrgChoiceField(
         label="承办单位（可选）",
         required=False,
         help_text="选择后工单直接派发至该单位；不选则进入“待派发”。须在工单所属区划内，除非您可跨区划派发。",
     )
+
+
+USCC_IN_TEXT = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
+
+
+def find_subject(text: str, subjects: Any) -> tuple[Any, str]:
+    """The one subject a typed 名称 or 统一社会信用代码 (or a suggestion "名称（代码）") names, or why not."""
+    code = USCC_IN_TEXT.search(text.upper())
+    found = list(subjects.filter(uscc=code.group(0))[:1] if code else subjects.filter(name=text.strip())[:2])
+    if not found:
+        return None, "未找到该主体，或该主体不在您的数据范围内"
+    if len(found) > 1:
+        return None, "有多个同名主体，请输入统一社会信用代码"
+    return found[0], ""
 
 
 @login_required
@@ -255,23 +276,26 @@ def new_view(request: HttpRequest) -> HttpResponse:
     style_form(form)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
-        subject = visible(Subject.objects.all(), request.user).filter(pk=cd["subject_id"]).first() if cd["subject_id"] else None
-        try:
-            order = workflow.create_and_dispatch(
-                request.user,
-                assignee_org=cd["assignee_org"],
-                workflow=cd["workflow"].code,
-                title=cd["title"],
-                description=cd["description"],
-                region=subject.region if subject else cd["region"],
-                subject=subject,
-                source="external" if cd["external_ref"] else "manual",
-                external_ref=cd["external_ref"],
-            )
-        except (workflow.TransitionRefused, PermissionDenied) as exc:
-            form.add_error(None, getattr(exc, "message", str(exc)))
+        subject, problem = find_subject(cd["subject"], visible(Subject.objects.all(), request.user)) if cd["subject"] else (None, "")
+        if problem:
+            form.add_error("subject", problem)
         else:
-            return redirect("web:work-orders_detail", order.pk)
+            try:
+                order = workflow.create_and_dispatch(
+                    request.user,
+                    assignee_org=cd["assignee_org"],
+                    workflow=cd["workflow"].code,
+                    title=cd["title"],
+                    description=cd["description"],
+                    region=subject.region if subject else cd["region"],
+                    subject=subject,
+                    source="external" if cd["external_ref"] else "manual",
+                    external_ref=cd["external_ref"],
+                )
+            except (workflow.TransitionRefused, PermissionDenied) as exc:
+                form.add_error(None, getattr(exc, "message", str(exc)))
+            else:
+                return redirect("web:work-orders_detail", order.pk)
     return render(request, "workorders/new.html", {"form": form})
 
 

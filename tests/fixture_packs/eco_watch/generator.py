@@ -115,7 +115,7 @@ def make(index: int, seed: int, grids: list[Region], today: dt.date) -> Generate
         outcome = "violation" if rng.random() < 0.05 + 0.6 * r else "compliant"
         add(
             "env_inspection",
-            "eco_enforcement",
+            "eco_law_enforcement",
             random_date(rng, start, today),
             "发现环境违法行为" if outcome == "violation" else "未发现环境违法行为",
             {"outcome": outcome, "officer": person_name(rng)},
@@ -125,7 +125,7 @@ def make(index: int, seed: int, grids: list[Region], today: dt.date) -> Generate
         amount = round(rng.lognormvariate(10 + r, 0.8), -2)
         add(
             "env_penalty",
-            "eco_enforcement",
+            "eco_law_enforcement",
             day,
             f"罚款{amount:.0f}元",
             {"case_no": f"环罚〔{day.year}〕{rng.randint(1, 999)}号", "amount": amount},
