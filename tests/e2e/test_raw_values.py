@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
+
+from tests.cases import handled_order
 
 from .conftest import ARTIFACTS, login
 
@@ -26,40 +27,8 @@ def root(page: Any, settings: Any, tmp_path: Any) -> Any:
     return user
 
 
-def _closed_order() -> Any:
-    from regwatch.accounts.models import User
-    from regwatch.core.models import Organization
-    from regwatch.packs.installed import dispatch_workflow
-    from regwatch.subjects.models import Subject
-    from regwatch.warnings.firing import fire
-    from regwatch.warnings.models import WarningRule
-    from regwatch.workorders.workflow import create_order, transition
-
-    inspector = User.objects.get(username="inspector")
-    admin = User.objects.get(username="business_admin")
-    subject = Subject.objects.filter(region__path__startswith=inspector.organization.region.path).order_by("pk").first()
-    warning = fire(subject, rule=WarningRule.objects.filter(pack=subject.pack).order_by("pk").first(), context={})
-    order = create_order(
-        admin,
-        workflow=dispatch_workflow("warning", subject.pack),
-        title="食品安全风险处置",
-        region=subject.region,
-        subject=subject,
-        warning=warning,
-        source="warning",
-    )
-    other = Organization.objects.exclude(pk=inspector.organization_id).order_by("pk").first()
-    transition(order, admin, "dispatch", {"assignee_org": other.pk})
-    transition(order, admin, "transfer", {"assignee_org": inspector.organization_id, "reason": "属地管辖"})
-    transition(order, inspector, "sign")
-    photo = SimpleUploadedFile("现场照片.jpg", b"\xff\xd8photo", content_type="image/jpeg")
-    transition(order, inspector, "feedback", {"result": "已现场检查", "conclusion": "confirmed_risk"}, [photo])
-    order.refresh_from_db()
-    return order
-
-
 def test_history_workflow_swagger_and_file_picker_read_in_chinese(page: Any, root: Any) -> None:
-    order = _closed_order()
+    order = handled_order(close=False)
     login(page, "root")
 
     page.goto(f"{page.base_url}/work-orders/{order.pk}/")

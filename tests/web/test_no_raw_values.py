@@ -15,11 +15,11 @@ import io
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
 from regwatch.web.registry import REGISTRY
+from tests.cases import handled_order
 from tests.rawtext import find_raw, find_raw_html, labelled_codes, visible_text
 
 SLUGS = sorted(REGISTRY)
@@ -109,41 +109,7 @@ def root_client(root: Any) -> Client:
 @pytest.fixture
 def handled(world: None, media: Any, django_capture_on_commit_callbacks: Any) -> Any:
     with django_capture_on_commit_callbacks(execute=True):  # notifications go out after commit
-        return _handled()
-
-
-def _handled() -> Any:
-    """A work order from a warning, dispatched, transferred, handled with a file and closed."""
-    from regwatch.accounts.models import User
-    from regwatch.core.models import Organization
-    from regwatch.packs.installed import dispatch_workflow
-    from regwatch.subjects.models import Subject
-    from regwatch.warnings.firing import fire
-    from regwatch.warnings.models import WarningRule
-    from regwatch.workorders.workflow import create_order, transition
-
-    inspector = User.objects.get(username="inspector")
-    business_admin = User.objects.get(username="business_admin")
-    subject = Subject.objects.filter(region__path__startswith=inspector.organization.region.path, pack="food_credit").first()
-    rule = WarningRule.objects.filter(pack=subject.pack, kind="grade_drop").order_by("pk").first()
-    warning = fire(subject, rule=rule, context={"old_level": "B", "new_level": "C", "direction": "down", "scheme": "food_credit_abcd"})
-    order = create_order(
-        business_admin,
-        workflow=dispatch_workflow("warning", subject.pack),
-        title="食品安全风险处置",
-        region=subject.region,
-        subject=subject,
-        warning=warning,
-        source="warning",
-    )
-    other_org = Organization.objects.exclude(pk=inspector.organization_id).filter(region=inspector.organization.region).first()
-    transition(order, business_admin, "dispatch", {"assignee_org": (other_org or inspector.organization).pk})
-    transition(order, business_admin, "transfer", {"assignee_org": inspector.organization_id, "reason": "属地管辖"})
-    transition(order, inspector, "sign")
-    photo = SimpleUploadedFile("现场照片.jpg", b"\xff\xd8photo-bytes", content_type="image/jpeg")
-    transition(order, inspector, "feedback", {"result": "已现场检查", "conclusion": "confirmed_risk"}, [photo])
-    transition(order, business_admin, "verify_close", {"verify_opinion": "整改到位"})
-    return order
+        return handled_order()
 
 
 @pytest.fixture(scope="module")
