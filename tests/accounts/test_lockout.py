@@ -53,7 +53,9 @@ def test_a_third_party_failing_for_admin_does_not_lock_admin_out(admin: Any) -> 
     key = re.search(r'name="captcha_0" value="([0-9a-f]+)"', html).group(1)  # type: ignore[union-attr]
     assert f"/captcha/image/{key}/" in html
     answer = CaptchaStore.objects.get(hashkey=key).response
-    response = admin_client.post("/login/", {"username": "admin", "password": PASSWORD, "captcha_0": key, "captcha_1": answer}, REMOTE_ADDR=IP_B)
+    response = admin_client.post(
+        "/login/", {"username": "admin", "password": PASSWORD, "captcha_0": key, "captcha_1": answer}, REMOTE_ADDR=IP_B
+    )
     assert response.status_code == 302 and _signed_in(admin_client, admin)
 
 

@@ -35,7 +35,7 @@ class LoginForm(AuthenticationForm):
     def clean(self) -> dict[str, Any]:
         # Fields are cleaned before clean(): with a wrong CAPTCHA the password is never tried,
         # so the CAPTCHA cannot be skipped to test passwords.
-        if "captcha" in self.fields and "captcha" in self._errors:
+        if "captcha" in self.fields and self.has_error("captcha"):
             return self.cleaned_data
         return super().clean()
 

@@ -10,7 +10,6 @@ from regwatch.audit.services import record_access
 from regwatch.web.services import require, require_in_scope
 
 from . import lockout
-
 from .forms import random_password
 from .models import User
 

@@ -63,7 +63,9 @@ def unlock(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         unlock_login(request.user, target, ip)
         messages.success(request, f"已解除{target}的登录限制" + (f"及IP {ip}的登录封禁" if ip else ""))
-    return redirect(for_model(User).url("detail", target))
+    otype = for_model(User)
+    assert otype is not None
+    return redirect(otype.url("detail", target))
 
 
 def _is_ip(text: str) -> bool:
