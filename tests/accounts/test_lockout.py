@@ -138,6 +138,12 @@ def test_unlock_from_the_user_page_clears_the_state_and_is_audited(admin_client:
     assert attempt(client, "leader", PASSWORD, IP_A).status_code == 302 and _signed_in(client, leader)
 
 
+def test_audit_events_record_the_client_behind_the_proxy_not_the_proxy(admin_client: Client, leader: Any, settings: Any) -> None:
+    settings.REGWATCH_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    admin_client.post(f"/account/users/{leader.pk}/unlock/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=IP_B)
+    assert AccessEvent.objects.get(action="login_unlock").ip == IP_B
+
+
 def test_unlock_needs_the_permission(inspector_client: Client, leader: Any) -> None:
     attempt(Client(), "leader", "wrong", IP_A)
     response = inspector_client.post(f"/account/users/{leader.pk}/unlock/")

@@ -9,7 +9,6 @@ so that every web process and the ``regwatch unlock`` command see the same count
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import secrets
 import time
@@ -19,7 +18,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 from django.dispatch import Signal
-from django.http import HttpRequest
+
+from regwatch.web.clientip import client_ip as client_ip  # the address the counters are kept by
 
 # Sent when an account or an address crosses a threshold, at most once per lock window
 # (kwargs: kind "account" | "address", username, ip, failures, minutes).  The notifications app
@@ -50,38 +50,6 @@ def _cache() -> Any:
 
 def _norm(username: str) -> str:
     return (username or "").strip().lower()[:150]
-
-
-def _networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    return [ipaddress.ip_network(n.strip(), strict=False) for n in settings.REGWATCH_TRUSTED_PROXIES if n.strip()]
-
-
-def _trusted(ip: str, networks: list[Any]) -> bool:
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return False
-    return any(address in n for n in networks)
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address: ``REMOTE_ADDR``, or behind a trusted proxy the first untrusted hop of X-Forwarded-For.
-
-    X-Forwarded-For is read only when the direct peer is a trusted proxy, and from the right: every
-    proxy appends the address it saw, so entries left of the last untrusted one may be forged.
-    """
-    remote = str(request.META.get("REMOTE_ADDR", ""))
-    networks = _networks()
-    if not networks or not _trusted(remote, networks):
-        return remote
-    hops = [h.strip() for h in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if h.strip()]
-    for hop in reversed(hops):
-        if not _trusted(hop, networks):
-            try:
-                return str(ipaddress.ip_address(hop))
-            except ValueError:
-                return remote  # garbage from the client: fall back to the proxy, which is still one key
-    return hops[0] if hops else remote
 
 
 def _pair(username: str, ip: str) -> str:
