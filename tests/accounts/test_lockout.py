@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.test import Client, RequestFactory
 
 from regwatch.accounts import lockout
+from regwatch.accounts.models import User
 from regwatch.audit.models import AccessEvent
 from regwatch.notifications.models import Message
 
@@ -134,6 +135,10 @@ def test_unlock_from_the_user_page_clears_the_state_and_is_audited(admin_client:
     events = AccessEvent.objects.filter(action="login_unlock")
     assert {e.target for e in events} == {str(leader), f"IP {IP_A}"}
     assert all(e.actor_label == "admin" for e in events)
+    auditor = Client()
+    auditor.force_login(User.objects.create_superuser("lockout-auditor", password=PASSWORD))
+    listing = auditor.get("/access-events/").content.decode()
+    assert "解除登录限制" in listing and "login_unlock" not in listing
     client = Client()
     assert attempt(client, "leader", PASSWORD, IP_A).status_code == 302 and _signed_in(client, leader)
 
