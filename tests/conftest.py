@@ -99,6 +99,14 @@ def api_client_user(world: None) -> Any:
     return _user("api_client")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_login_throttle() -> None:
+    """Login failure counters live in a cache shared across tests: each test starts with none."""
+    from django.core.cache import caches
+
+    caches["login"].clear()
+
+
 def login(user: Any) -> Client:
     client = Client()
     client.force_login(user)

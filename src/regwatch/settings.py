@@ -64,7 +64,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "huey.contrib.djhuey",
-    "axes",
+    "captcha",
     "regwatch.core",
     "regwatch.accounts",
     "regwatch.audit",
@@ -101,8 +101,6 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "regwatch.audit.middleware.AuditContextMiddleware",
     "regwatch.web.middleware.SecureHeadersMiddleware",
-    # Last, as django-axes asks: it answers locked-out logins.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "regwatch.urls"
@@ -149,17 +147,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "regwatch"}}
+    CACHES["login"] = {**CACHES["default"], "KEY_PREFIX": "regwatch-login"}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "regwatch"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "regwatch"},
+        "login": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "login-throttle")},
+    }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-# Lock an account after 5 failed logins from one address for 30 minutes (等保 login-failure handling).
-AXES_FAILURE_LIMIT = int(os.environ.get("REGWATCH_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Login throttling (regwatch.accounts.lockout; docs/operations.md): growing delays per username and
+# address, a CAPTCHA after failures, a per-address block.  Its counters must be shared by every
+# process (web workers and the `regwatch unlock` command): Redis when configured, else files.
+REGWATCH_LOGIN_LIMITS = {"lock_after": int(os.environ.get("REGWATCH_LOGIN_FAILURE_LIMIT", "5"))}
+# Proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed: behind the
+# production proxy every request comes from the proxy, and without this all users share one address.
+REGWATCH_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("REGWATCH_TRUSTED_PROXIES", "").split(",") if p.strip()]
+CAPTCHA_LENGTH = 4
+CAPTCHA_IMAGE_SIZE = (120, 40)
+CAPTCHA_FONT_SIZE = 28
+CAPTCHA_TIMEOUT = 10  # minutes
+# Letters and digits that cannot be confused with one another when read from the image.
+CAPTCHA_CHALLENGE_FUNCT = "regwatch.accounts.lockout.captcha_challenge"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

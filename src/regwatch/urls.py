@@ -7,10 +7,12 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from regwatch.accounts.login import LoginView
 from regwatch.api.health import healthz, readyz
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
+    path("captcha/", include("captcha.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("regwatch.accounts.urls")),
     # Browsers ask for /favicon.ico regardless of the <link> in base.html; answer with the SVG.

@@ -8,9 +8,11 @@ from regwatch.web.filters import SearchFilterSet
 from regwatch.web.readable import register_labels
 from regwatch.web.registry import Column, ObjectType, register
 
+from . import lockout
 from .forms import UserForm
 from .models import User
 from .roles import ROLES
+from .services import UNLOCK_ACTION, UNLOCK_PERMISSION
 
 
 def _role_choices() -> list[tuple[str, str]]:
@@ -29,7 +31,12 @@ class UserFilterSet(SearchFilterSet):
 
 
 def _detail_context(user: User, viewer: Any) -> dict[str, Any]:
-    return {"can_reset_password": viewer.has_perm("accounts.change_user")}
+    can_unlock = viewer.has_perm(UNLOCK_PERMISSION)
+    return {
+        "can_reset_password": viewer.has_perm("accounts.change_user"),
+        "can_unlock": can_unlock,
+        "login_limited": can_unlock and lockout.is_locked(user.username),
+    }
 
 
 register(
@@ -70,3 +77,4 @@ register(
 
 
 register_labels(lambda: {r.code: r.label for r in ROLES.values()})  # roles named in workflows and rules
+register_labels(lambda: {UNLOCK_ACTION: "解除登录限制"})  # the access-log action of an unlock

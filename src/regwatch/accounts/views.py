@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -16,7 +18,7 @@ from regwatch.web.services import require
 from .forms import OwnPasswordForm, ResetPasswordForm
 from .models import User
 from .scope import visible
-from .services import change_own_password, reset_password
+from .services import change_own_password, reset_password, unlock_login
 
 
 @login_required
@@ -48,3 +50,27 @@ def password_reset(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "accounts/password_reset_done.html", {"target": target, "password": password, "otype": otype})
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/password_reset.html", {"form": form, "target": target, "otype": otype}, status=status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lift the login delays and CAPTCHA of a user (from every address); an address too if one is typed."""
+    target = get_object_or_404(visible(User.objects.all(), request.user), pk=pk)
+    ip = request.POST.get("ip", "").strip()
+    if ip and not _is_ip(ip):
+        messages.error(request, "IP地址格式不正确")
+    else:
+        unlock_login(request.user, target, ip)
+        messages.success(request, f"已解除{target}的登录限制" + (f"及IP {ip}的登录封禁" if ip else ""))
+    otype = for_model(User)
+    assert otype is not None
+    return redirect(otype.url("detail", target))
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True

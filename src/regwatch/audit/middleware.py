@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from regwatch.web.clientip import client_ip
+
 from .context import Actor, acting_as
 
 
@@ -15,6 +17,6 @@ class AuditContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # DRF sets request.user on the Django request when it authenticates a token client.
-        actor = Actor(get_user=lambda: getattr(request, "user", None), label="anonymous", ip=request.META.get("REMOTE_ADDR", ""))
+        actor = Actor(get_user=lambda: getattr(request, "user", None), label="anonymous", ip=client_ip(request))
         with acting_as(actor):
             return self.get_response(request)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from regwatch.accounts.lockout import login_alert
 from regwatch.workorders.signals import order_event
 
 from . import services
@@ -25,3 +26,8 @@ def _order_event(
     sender: Any, order_id: int, event: str, context: dict[str, Any], roles: list[str], actor_id: int | None = None, **kwargs: Any
 ) -> None:
     services.notify_order(order_id, event, context, roles, actor_id)
+
+
+@receiver(login_alert, dispatch_uid="regwatch.notifications.login_alert")
+def _login_alert(sender: Any, kind: str, username: str, ip: str, failures: int, minutes: int, **kwargs: Any) -> None:
+    services.notify_login_alert(kind, username, ip, failures, minutes)

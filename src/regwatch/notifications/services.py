@@ -41,6 +41,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "order_due_soon": ("工单即将到期：{number}", "工单“{title}”（{state}）将于{due}到期，请抓紧办理。"),
     "order_overdue": ("工单已超期：{number}", "工单“{title}”在“{state}”环节已超过期限{due}，已升级提醒。"),
     "warning_new": ("新预警：{title}", "{message}"),
+    "login_alert": ("登录异常：{who}", "{what}。如非本人操作，请核查来源；需要时可在用户详情页解除限制，或请运维人员用命令行解除。"),
 }
 # External channels per template (the in-app message is always written).
 CHANNELS_FOR: dict[str, tuple[str, ...]] = {
@@ -48,6 +49,7 @@ CHANNELS_FOR: dict[str, tuple[str, ...]] = {
     "order_assigned": ("im",),
     "order_waiting": ("im",),
     "warning_new": ("email",),
+    "login_alert": ("email",),
 }
 CHANNELS: dict[str, Callable[[OutboxItem], None]] = channels.defaults()
 LEASE = dt.timedelta(minutes=10)  # longer than one send may take (timeouts × retries)
@@ -227,3 +229,27 @@ def notify_order(order_pk: int, event: str, ctx: dict[str, Any], roles: Iterable
     }[event]
     users = [u for u in users if u.pk != actor_id]
     return notify(users, template, context, url=reverse("web:work-orders_detail", args=[order.pk]), about=order)
+
+
+# Who hears about login attacks: the security administrators; where that role is not set up
+# (or has nobody), the system administrators, so an alert never goes nowhere.
+SECURITY_ROLES = ("security_admin", "system_admin")
+
+
+def security_admins() -> list[Any]:
+    for role in SECURITY_ROLES:
+        users = list(User.objects.filter(groups__name=role, is_active=True).distinct())
+        if users:
+            return users
+    return list(User.objects.filter(is_superuser=True, is_active=True))
+
+
+def notify_login_alert(kind: str, username: str, ip: str, failures: int, minutes: int) -> int:
+    if kind == "address":
+        who = f"IP {ip}"
+        what = f"IP地址{ip}登录失败已达{failures}次（涉及多个账号），已暂停该地址登录{minutes}分钟"
+    else:
+        who = f"账号{username}"
+        what = f"账号{username}登录失败已达{failures}次（最近一次来自IP {ip}）"
+        what += f"，该地址须等待{minutes}分钟后再试" if minutes else "，登录时须输入验证码"
+    return notify(security_admins(), "login_alert", {"who": who, "what": what})
