@@ -58,7 +58,7 @@ class Child:
 
     def __init__(self, path: str | Path, lim: Limits) -> None:
         self.limits = lim
-        self.stderr: IO[bytes] = tempfile.TemporaryFile()
+        self.stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the child; close() closes it
         env = dict(os.environ)
         code_root = str(Path(regwatch.__file__).resolve().parent.parent)
         env["RUST_BACKTRACE"] = "0"  # one line ("memory allocation of … failed") in the log, not a stack
@@ -161,4 +161,3 @@ def open_isolated(path: str | Path, lim: Limits | None = None) -> Opened:
             child.close()
 
     return Opened(str(meta["format"]), str(meta["encoding"]), rows(), notes, list(meta.get("headers") or []), close=child.close)
-

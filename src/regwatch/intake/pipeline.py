@@ -28,6 +28,7 @@ from regwatch.subjects.models import Record, RecordType, Subject, SubjectKind
 from regwatch.subjects.signals import announce
 
 from .declared import default_kind
+from .isolation import open_isolated
 from .mapping import BLOCK, CompiledMapping, Prepared, Reason
 from .matching import Match, SubjectIndex
 from .models import (
@@ -42,7 +43,6 @@ from .models import (
     Source,
     SubjectLineage,
 )
-from .isolation import open_isolated
 from .readers import Opened, ReadError, Row, json_row
 from .regions import assign_regions
 from .signals import batch_finished
@@ -451,6 +451,38 @@ def fail_running(batch: Batch, reason: str, progress: Progress | None = None) ->
             status=Job.Status.FAILED, error=reason, finished_at=timezone.now()
         )
     assign_regions(batch)
+
+
+STALE_AFTER = dt.timedelta(minutes=10)  # a running intake reports progress at least every chunk (2,000 rows)
+NEVER_STARTED_AFTER = dt.timedelta(hours=24)  # a queued upload whose task never ran
+
+
+def fail_stale_batches() -> list[int]:
+    """Batches left "running" by a worker that died are failed with the reason; returns their ids.
+
+    A batch whose job has not moved for ``STALE_AFTER`` lost its process; one that never got a job
+    within ``NEVER_STARTED_AFTER`` lost its queued task.  Run when the worker starts and every 5 minutes.
+    """
+    now = timezone.now()
+    marked = []
+    running = Batch.objects.filter(status=Batch.Status.RUNNING).select_related("job")
+    for batch in running:
+        if batch.job is not None and batch.job.status in (Job.Status.PENDING, Job.Status.RUNNING):
+            if now - batch.job.updated_at < STALE_AFTER:
+                continue
+            when = timezone.localtime(batch.job.updated_at).strftime("%Y-%m-%d %H:%M")
+            reason = (
+                f"导入进程已中止（最近一次进展 {when}，此后超过 {STALE_AFTER.seconds // 60} 分钟无响应），"
+                "本批次未完成，已标记为失败；已入库的数据保留，请重新上传"
+            )
+        elif batch.job is None and now - batch.started_at >= NEVER_STARTED_AFTER:
+            reason = "导入任务排队超过 24 小时仍未执行（任务进程可能未运行），已标记为失败；请重新上传"
+        else:
+            continue
+        if Batch.objects.filter(pk=batch.pk, status=Batch.Status.RUNNING).exists():
+            fail_running(batch, reason)
+            marked.append(batch.pk)
+    return marked
 
 
 def _run_batch(

@@ -22,7 +22,6 @@ import os
 import resource
 import sys
 import traceback
-from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
