@@ -47,6 +47,9 @@ SETTINGS = {  # Limits field -> setting (docs/intake.md lists them)
 }
 
 
+KEPT_ENV = {"PATH", "PYTHONPATH", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ"}
+
+
 def limits() -> Limits:
     defaults = Limits()
     values = {f.name: int(getattr(settings, SETTINGS[f.name], getattr(defaults, f.name))) for f in fields(Limits) if f.name in SETTINGS}
@@ -59,7 +62,8 @@ class Child:
     def __init__(self, path: str | Path, lim: Limits) -> None:
         self.limits = lim
         self.stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the child; close() closes it
-        env = dict(os.environ)
+        # A bare environment: a reader subverted by a file finds no database URL or secret key in it.
+        env = {k: v for k, v in os.environ.items() if k in KEPT_ENV}
         code_root = str(Path(regwatch.__file__).resolve().parent.parent)
         env["RUST_BACKTRACE"] = "0"  # one line ("memory allocation of … failed") in the log, not a stack
         env["PYTHONPATH"] = os.pathsep.join(p for p in (code_root, env.get("PYTHONPATH", "")) if p)

@@ -21,7 +21,7 @@ from charset_normalizer import from_bytes
 
 SAMPLE_BYTES = 256 * 1024
 MAX_DEPTH = 64  # nesting of one JSON item; deeper items are quarantined (and whole files past ~1000 refused)
-TOO_DEEP = "JSON 嵌套层数过深（超过 Python 可解析的约 1000 层），文件无法读取；请检查文件是否损坏或由程序错误生成"
+TOO_DEEP = "JSON 嵌套层数过深（超过约 1000 层），无法读取；请检查文件是否损坏或由程序错误生成"
 csv.field_size_limit(10 * 1024 * 1024)
 
 
