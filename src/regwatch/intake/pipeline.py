@@ -589,8 +589,6 @@ def ingest_file(
         current_mapping(source, target)  # fail early, before a batch exists
     opened: Opened | None = None
     try:
-        if not Path(path).is_file():
-            raise ReadError(f"文件不存在：{Path(path).name}")
         opened = open_isolated(path)  # a reader blowing up on a hostile file takes down only its child process
         total = _count_lines(path) if opened.format == "csv" else None
         return run_batch(source, opened, target=target, user=user, echo=echo, filename=name, total=total, batch=batch)
