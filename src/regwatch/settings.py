@@ -319,3 +319,14 @@ REGWATCH_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("REGWATCH_OUTBOX_MAX_ATTEMPTS"
 # other file field, and data files for intake, which are larger by nature.
 REGWATCH_UPLOAD_MAX_BYTES = int(os.environ.get("REGWATCH_UPLOAD_MAX_BYTES", str(100 * 1024 * 1024)))
 REGWATCH_INTAKE_MAX_BYTES = int(os.environ.get("REGWATCH_INTAKE_MAX_BYTES", str(500 * 1024 * 1024)))
+# What one uploaded file may ask of the reader (intake/safety.py, intake/isolation.py; docs/intake.md
+# "Hostile files"): xlsx checked before it is read, then read in a child with memory and CPU limits.
+REGWATCH_XLSX_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("REGWATCH_XLSX_MAX_UNCOMPRESSED_BYTES", str(1024 * 1024 * 1024)))
+REGWATCH_XLSX_MAX_MEMBER_BYTES = int(os.environ.get("REGWATCH_XLSX_MAX_MEMBER_BYTES", str(512 * 1024 * 1024)))
+REGWATCH_XLSX_MAX_RATIO = int(os.environ.get("REGWATCH_XLSX_MAX_RATIO", "200"))
+REGWATCH_XLSX_MAX_ROWS = int(os.environ.get("REGWATCH_XLSX_MAX_ROWS", "1048576"))
+REGWATCH_XLSX_MAX_COLUMNS = int(os.environ.get("REGWATCH_XLSX_MAX_COLUMNS", "1024"))
+REGWATCH_XLSX_MAX_CELLS = int(os.environ.get("REGWATCH_XLSX_MAX_CELLS", "20000000"))
+REGWATCH_INTAKE_READER_MEMORY_MB = int(os.environ.get("REGWATCH_INTAKE_READER_MEMORY_MB", "4096"))
+REGWATCH_INTAKE_READER_CPU_SECONDS = int(os.environ.get("REGWATCH_INTAKE_READER_CPU_SECONDS", "600"))
+REGWATCH_INTAKE_READER_TIMEOUT_SECONDS = int(os.environ.get("REGWATCH_INTAKE_READER_TIMEOUT_SECONDS", "900"))

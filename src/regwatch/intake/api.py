@@ -65,6 +65,8 @@ class PushView(APIView):
             payload = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise exceptions.ParseError(f"请求体不是合法的 UTF-8 JSON：{exc}") from None
+        except RecursionError:
+            raise exceptions.ParseError("请求体 JSON 嵌套层数过深，无法解析") from None
         records = payload.get("records") if isinstance(payload, dict) else None
         if not isinstance(records, list) or not records:
             raise exceptions.ValidationError({"records": ["应为非空的对象数组"]})

@@ -48,6 +48,8 @@ def _get_json(url: str, retries: int, backoff: float, timeout: float) -> Any:
             last = exc
         except json.JSONDecodeError:
             raise PullError("接口返回的不是 JSON") from None
+        except RecursionError:
+            raise PullError("接口返回的 JSON 嵌套层数过深，无法解析") from None
         if attempt < retries:
             time.sleep(backoff * (2**attempt))
     raise PullError(f"接口在重试 {retries} 次后仍不可用：{last}")

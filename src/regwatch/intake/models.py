@@ -108,7 +108,7 @@ class Batch(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", "处理中"
         DONE = "done", "已完成"
-        FAILED = "failed", "无法读取"
+        FAILED = "failed", "导入失败"
 
     source = models.ForeignKey(Source, verbose_name="数据源", on_delete=models.PROTECT, related_name="batches")
     mapping = models.ForeignKey(FieldMapping, verbose_name="映射版本", null=True, blank=True, on_delete=models.PROTECT)

@@ -8,6 +8,7 @@ reason), so ``accepted + merged + quarantined == rows_read`` for each batch.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -21,11 +22,13 @@ from django.utils import timezone
 from regwatch.audit.services import record_bulk
 from regwatch.core.dictionaries import code_names
 from regwatch.core.models import Region
+from regwatch.ops.models import Job
 from regwatch.ops.progress import Progress, track
 from regwatch.subjects.models import Record, RecordType, Subject, SubjectKind
 from regwatch.subjects.signals import announce
 
 from .declared import default_kind
+from .isolation import open_isolated
 from .mapping import BLOCK, CompiledMapping, Prepared, Reason
 from .matching import Match, SubjectIndex
 from .models import (
@@ -40,16 +43,38 @@ from .models import (
     Source,
     SubjectLineage,
 )
-from .readers import Opened, ReadError, Row, open_file
+from .readers import Opened, ReadError, Row, json_row
 from .regions import assign_regions
 from .signals import batch_finished
 
+log = logging.getLogger(__name__)
 CHUNK = 2000
 SUBJECT_ATTRS = ("name", "address", "legal_representative", "industry_code", "established_on")
 
 
 class IntakeError(Exception):
     """A problem with the request itself (unknown source, no mapping); message in Chinese."""
+
+
+def failure_reason(exc: BaseException) -> str:
+    """Why an intake stopped, in Chinese: our own errors say it; anything else is named and logged."""
+    if isinstance(exc, ReadError | IntakeError):
+        return str(exc)
+    if isinstance(exc, RecursionError):
+        return "数据嵌套层数过深，无法处理，导入已停止；请检查文件是否损坏或由程序错误生成"
+    if isinstance(exc, MemoryError):
+        return "处理数据时内存不足，导入已停止；请拆分文件后重新上传"
+    if isinstance(exc, KeyboardInterrupt | SystemExit):
+        return "导入被中断（任务进程停止），本批次未完成；请重新上传"
+    log.error("intake failed", exc_info=exc)
+    return f"导入时发生意外错误（{type(exc).__name__}），已停止；此前已入库的数据保留，请联系管理员查看日志"
+
+
+def mark_failed(batch: Batch, reason: str) -> None:
+    """End a batch as failed with its reason; counters stay as the last committed chunk left them."""
+    batch.status, batch.error, batch.finished_at = Batch.Status.FAILED, reason, timezone.now()
+    Batch.objects.filter(pk=batch.pk).update(status=batch.status, error=reason, finished_at=batch.finished_at)
+    Source.objects.filter(pk=batch.source_id).update(health=Source.Health.ERROR)
 
 
 def current_mapping(source: Source, target: str | None = None) -> FieldMapping:
@@ -402,9 +427,77 @@ def run_batch(
     total: int | None = None,
     batch: Batch | None = None,
 ) -> Batch:
+    """Run the rows of ``opened`` into a batch; any failure on the way ends it failed, with the reason."""
     mapping = current_mapping(source, target)
     compiled, record_type = compile_mapping(mapping)
     batch = batch or Batch.objects.create(source=source, channel=channel, filename=filename[:255], created_by=_user(user))
+    try:
+        _run_batch(source, opened, batch, mapping, compiled, record_type, user=user, echo=echo, filename=filename, total=total)
+    except BaseException as exc:
+        if batch.status != Batch.Status.FAILED:
+            fail_running(batch, failure_reason(exc))
+        if not isinstance(exc, Exception):
+            raise  # the process is stopping
+    return batch
+
+
+def fail_running(batch: Batch, reason: str, progress: Progress | None = None) -> None:
+    """End a started batch and its job as failed (the job shows the Chinese reason, not a traceback)."""
+    mark_failed(batch, reason)
+    if progress is not None:
+        progress.fail(reason)
+    elif batch.job_id:
+        Job.objects.filter(pk=batch.job_id, status__in=[Job.Status.PENDING, Job.Status.RUNNING]).update(
+            status=Job.Status.FAILED, error=reason, finished_at=timezone.now()
+        )
+    assign_regions(batch)
+
+
+STALE_AFTER = dt.timedelta(minutes=10)  # a running intake reports progress at least every chunk (2,000 rows)
+NEVER_STARTED_AFTER = dt.timedelta(hours=24)  # a queued upload whose task never ran
+
+
+def fail_stale_batches() -> list[int]:
+    """Batches left "running" by a worker that died are failed with the reason; returns their ids.
+
+    A batch whose job has not moved for ``STALE_AFTER`` lost its process; one that never got a job
+    within ``NEVER_STARTED_AFTER`` lost its queued task.  Run when the worker starts and every 5 minutes.
+    """
+    now = timezone.now()
+    marked = []
+    running = Batch.objects.filter(status=Batch.Status.RUNNING).select_related("job")
+    for batch in running:
+        if batch.job is not None and batch.job.status in (Job.Status.PENDING, Job.Status.RUNNING):
+            if now - batch.job.updated_at < STALE_AFTER:
+                continue
+            when = timezone.localtime(batch.job.updated_at).strftime("%Y-%m-%d %H:%M")
+            reason = (
+                f"导入进程已中止（最近一次进展 {when}，此后超过 {STALE_AFTER.seconds // 60} 分钟无响应），"
+                "本批次未完成，已标记为失败；已入库的数据保留，请重新上传"
+            )
+        elif batch.job is None and now - batch.started_at >= NEVER_STARTED_AFTER:
+            reason = "导入任务排队超过 24 小时仍未执行（任务进程可能未运行），已标记为失败；请重新上传"
+        else:
+            continue
+        if Batch.objects.filter(pk=batch.pk, status=Batch.Status.RUNNING).exists():
+            fail_running(batch, reason)
+            marked.append(batch.pk)
+    return marked
+
+
+def _run_batch(
+    source: Source,
+    opened: Opened,
+    batch: Batch,
+    mapping: FieldMapping,
+    compiled: CompiledMapping,
+    record_type: RecordType | None,
+    *,
+    user: Any,
+    echo: bool,
+    filename: str,
+    total: int | None,
+) -> None:
     batch.mapping, batch.encoding = mapping, opened.encoding
     batch.notes = list(opened.notes)
     if opened.headers:
@@ -420,7 +513,13 @@ def run_batch(
     with track("ingest", f"导入 {source.name} {filename}".strip(), total=total, user=user, echo=echo) as progress:
         Batch.objects.filter(pk=batch.pk).update(job=progress.job)
         batch.job = progress.job
-        _run_chunks(ctx, opened.rows, progress, codes)
+        try:
+            _run_chunks(ctx, opened.rows, progress, codes)
+        except BaseException as exc:
+            fail_running(batch, failure_reason(exc), progress)
+            if not isinstance(exc, Exception):
+                raise
+            return
         for note in opened.notes:  # notes added while reading (empty sheets)
             if note not in batch.notes:
                 batch.notes.append(note)
@@ -432,7 +531,6 @@ def run_batch(
     _after(source, batch)
     assign_regions(batch)  # data scope; before the quality gate, whose measurements take the batch's region
     _quality(source, batch)
-    return batch
 
 
 def _quality(source: Source, batch: Batch) -> None:
@@ -489,16 +587,25 @@ def ingest_file(
     name = batch.filename if batch and batch.filename else Path(path).name
     if batch is None:
         current_mapping(source, target)  # fail early, before a batch exists
+    opened: Opened | None = None
     try:
-        opened = open_file(path)
+        opened = open_isolated(path)  # a reader blowing up on a hostile file takes down only its child process
         total = _count_lines(path) if opened.format == "csv" else None
         return run_batch(source, opened, target=target, user=user, echo=echo, filename=name, total=total, batch=batch)
-    except (ReadError, IntakeError) as exc:
+    except BaseException as exc:  # reading, mapping or storing: the batch ends failed, with the reason
+        reason = failure_reason(exc)
         if batch is not None:
-            Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.FAILED, error=str(exc), finished_at=timezone.now())
+            fail_running(batch, reason)
             batch.refresh_from_db()
-            return batch
-        return fail_batch(source, str(exc), user=user, filename=name)
+            failed = batch
+        else:
+            failed = fail_batch(source, reason, user=user, filename=name)
+        if not isinstance(exc, Exception):
+            raise
+        return failed
+    finally:
+        if opened is not None:
+            opened.close()
 
 
 def _count_lines(path: str | Path) -> int | None:
@@ -511,7 +618,7 @@ def _count_lines(path: str | Path) -> int | None:
 
 
 def ingest_records(source: Source, records: list[dict[str, Any]], *, user: Any = None, channel: str = Source.Kind.PUSH) -> Batch:
-    opened = Opened("json", "utf-8", iter(Row(i, r) for i, r in enumerate(records, start=1)))
+    opened = Opened("json", "utf-8", iter(json_row(i, r, what="该条记录") for i, r in enumerate(records, start=1)))
     return run_batch(source, opened, user=user, channel=channel, filename=f"{channel}-{timezone.now():%Y%m%d%H%M%S}", total=len(records))
 
 

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -20,6 +20,8 @@ from typing import IO, Any
 from charset_normalizer import from_bytes
 
 SAMPLE_BYTES = 256 * 1024
+MAX_DEPTH = 64  # nesting of one JSON item; deeper items are quarantined (and whole files past ~1000 refused)
+TOO_DEEP = "JSON 嵌套层数过深（超过约 1000 层），无法读取；请检查文件是否损坏或由程序错误生成"
 csv.field_size_limit(10 * 1024 * 1024)
 
 
@@ -42,6 +44,7 @@ class Opened:
     rows: Iterator[Row]
     notes: list[str] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
+    close: Callable[[], None] = lambda: None  # releases what reads the rows (the reader child)
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -190,6 +193,35 @@ def read_xlsx(path: str | Path) -> Opened:
     return Opened("xlsx", "", rows(), notes, all_headers)
 
 
+def depth(value: Any, stop: int = MAX_DEPTH + 1) -> int:
+    """Nesting depth of a JSON value (a scalar is 0), counted without recursion and up to ``stop``."""
+    deepest, level = 0, [(value, 0)]
+    while level:
+        item, d = level.pop()
+        if isinstance(item, dict | list) and item:
+            deepest = max(deepest, d + 1)
+            if deepest >= stop:
+                return deepest
+            level.extend((v, d + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def json_row(number: int, item: Any, raw: str | None = None, what: str = "该条") -> Row:
+    """One JSON item as a row: objects within ``MAX_DEPTH`` levels; anything else with its problem."""
+    if not isinstance(item, dict):
+        return Row(number, {"_raw": (raw or _dumps(item))[:1000]}, problems=[f"{what}不是 JSON 对象"])
+    if depth(item) > MAX_DEPTH:
+        return Row(number, {"_raw": (raw or _dumps(item))[:1000]}, problems=[f"{what}嵌套层数超过 {MAX_DEPTH} 层，无法按字段读取"])
+    return Row(number, item)
+
+
+def _dumps(item: Any) -> str:
+    try:
+        return json.dumps(item, ensure_ascii=False)
+    except RecursionError:  # nested close to the interpreter's limit
+        return ""
+
+
 def read_json(stream: IO[bytes]) -> Opened:
     sample = stream.read(SAMPLE_BYTES)
     if not sample.strip():
@@ -203,13 +235,12 @@ def read_json(stream: IO[bytes]) -> Opened:
             data = json.load(text)
         except json.JSONDecodeError as exc:
             raise ReadError(f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列），文件可能被截断") from None
+        except RecursionError:
+            raise ReadError(TOO_DEEP) from None
 
         def array_rows() -> Iterator[Row]:
             for i, item in enumerate(data, start=1):
-                if isinstance(item, dict):
-                    yield Row(i, item)
-                else:
-                    yield Row(i, {"_raw": json.dumps(item, ensure_ascii=False)[:1000]}, problems=["该条不是 JSON 对象"])
+                yield json_row(i, item)
 
         return Opened("json", encoding, array_rows())
 
@@ -222,10 +253,10 @@ def read_json(stream: IO[bytes]) -> Opened:
             except json.JSONDecodeError:
                 yield Row(i, {"_raw": line[:1000]}, problems=[f"第{i}行不是合法的 JSON，文件可能被截断"])
                 continue
-            if isinstance(item, dict):
-                yield Row(i, item)
-            else:
-                yield Row(i, {"_raw": line[:1000]}, problems=["该行不是 JSON 对象"])
+            except RecursionError:
+                yield Row(i, {"_raw": line[:1000]}, problems=[f"第{i}行 JSON 嵌套层数过深，无法读取"])
+                continue
+            yield json_row(i, item, line, "该行")
 
     if not head.startswith(b"{"):
         raise ReadError("文件既不是 JSON 数组也不是 JSON Lines")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
 
 @db_task()
@@ -15,6 +15,8 @@ def ingest_uploaded(batch_id: int, path: str, target: str | None = None) -> None
 
     batch = Batch.objects.select_related("source", "created_by").get(pk=batch_id)
     try:
+        if batch.status != Batch.Status.RUNNING:
+            return  # already ended (failed as never started while the worker was down)
         ingest_file(batch.source, path, target=target, user=batch.created_by, batch=batch)
     finally:
         Path(path).unlink(missing_ok=True)
@@ -29,3 +31,18 @@ def pull_due_sources() -> int:
     for source in sources:
         pull(source)
     return len(sources)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def fail_stale_batches() -> list[int]:
+    """Batches a dead worker left "running" end as failed, with the reason (see pipeline.fail_stale_batches)."""
+    from .pipeline import fail_stale_batches as fail
+
+    return fail()
+
+
+@on_startup()
+def worker_started() -> None:
+    from .pipeline import fail_stale_batches as fail
+
+    fail()

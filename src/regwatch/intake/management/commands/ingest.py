@@ -32,7 +32,7 @@ class Command(BaseCommand):
         if opts["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         elif batch.status == Batch.Status.FAILED:
-            self.stderr.write(f"无法读取文件：{batch.error}")
+            self.stderr.write(f"导入失败：{batch.error}")
         else:
             self.stdout.write(
                 f"批次 {batch.pk}：读取 {batch.rows_read} 行，新增 {batch.accepted}，合并 {batch.merged}"
