@@ -11,6 +11,7 @@ from regwatch.web.registry import Column, ObjectType, register
 from .forms import UserForm
 from .models import User
 from .roles import ROLES
+from .services import save_user
 
 
 def _role_choices() -> list[tuple[str, str]]:
@@ -62,6 +63,7 @@ register(
         ],
         form_fields=["username", "display_name", "organization", "groups", "extra_regions", "scope_all", "is_active"],
         form_class=UserForm,
+        save_with=save_user,  # roles, regions and scope flags only by the security administrator
         detail_template="accounts/user_detail.html",
         detail_context=_detail_context,
         api_fields=["id", "username", "display_name", "organization", "is_active"],

@@ -200,6 +200,9 @@ class ObjectType:
     list_actions: str = ""
     selectable: bool = False
     extensions: list[ListExtension] = field(default_factory=list)  # filled by extend_list
+    # The app's own service wrapped around every generic save, UI and API alike, for checks that
+    # need the stored state before and after (``save_with(user, obj, save)``; it calls ``save()``).
+    save_with: Callable[[Any, Any, Callable[[], Any]], Any] | None = None
 
     @property
     def title(self) -> str:
