@@ -83,6 +83,13 @@ def test_the_api_cannot_change_ones_own_roles_or_organisation(admin: Any, inspec
     assert _access(admin) == before
 
 
+def test_the_api_still_creates_accounts_for_the_system_admin(admin: Any) -> None:
+    data = {"username": "wangwu", "display_name": "王五", "organization": admin.organization_id, "is_active": True}
+    response = login(admin).post("/api/v1/users/", data, content_type="application/json")
+    assert response.status_code == 201
+    assert User.objects.get(username="wangwu").role_names == []
+
+
 def test_the_system_admin_cannot_grant_a_role_or_a_scope_to_someone_else(admin: Any, leader: Any, inspector: Any) -> None:
     client, before, events = login(admin), _access(leader), _events(leader).count()
     groups = [*(g.pk for g in leader.groups.all()), _role("model_admin").pk]

@@ -50,6 +50,7 @@ register(
         ],
         filterset=UserFilterSet,
         select_related=("organization",),
+        prefetch_related=("groups",),
         detail_fields=[
             "username",
             "display_name",

@@ -79,5 +79,6 @@ def save_user(actor: Any, user: User, save: Callable[[], Any]) -> None:
     """
     original = None if user._state.adding else User.objects.get(pk=user.pk)
     before = access_of(original)
-    save()
-    check_access_change(actor, user, before, access_of(User.objects.get(pk=user.pk)))
+    saved = save()  # an API create saves the serializer's own instance, not ``user``
+    target = saved if isinstance(saved, User) else user
+    check_access_change(actor, target, before, access_of(User.objects.get(pk=target.pk)))
