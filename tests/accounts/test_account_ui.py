@@ -22,7 +22,6 @@ def _create(admin_client: Client, **extra: Any) -> Any:
     data = {
         "username": "zhangsan",
         "display_name": "张三",
-        "groups": [Group.objects.get(name="inspector").pk],
         "is_active": "on",
         "password1": "Initial#Pass2026",
         "password2": "Initial#Pass2026",
@@ -60,7 +59,8 @@ def test_created_user_must_change_the_password_at_first_login(admin_client: Clie
     assert _create(admin_client).status_code == 302
     user = User.objects.get(username="zhangsan")
     assert user.must_change_password and user.check_password("Initial#Pass2026")
-    assert user.role_names == ["监管人员"]
+    assert user.role_names == []  # roles come from the security administrator (test_separation.py)
+    user.groups.add(Group.objects.get(name="inspector"))
 
     client = _sign_in("zhangsan", "Initial#Pass2026")
     home = client.get("/")

@@ -37,7 +37,13 @@ def _check_pair(form: forms.BaseForm, first: str, second: str, user: Any) -> str
 class UserForm(forms.ModelForm):
     """The generic user form; a new user also gets an initial password, to be changed at first login."""
 
-    groups = RoleChoiceField(Group.objects.order_by("name"), label="角色", required=False, widget=forms.SelectMultiple)
+    groups = RoleChoiceField(
+        Group.objects.order_by("name"),
+        label="角色",
+        required=False,
+        widget=forms.SelectMultiple,
+        help_text="角色、额外授权区划和全域数据权限只能由安全管理员授予，任何人都不能修改自己的。",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

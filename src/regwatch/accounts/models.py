@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 
 from regwatch.audit.registry import audited
@@ -22,6 +22,10 @@ class User(AbstractUser):
         related_name="+",
         help_text="在本机构区划之外另行授权可见的区划（含下级）。",
     )
+    # Redeclared only to be named 角色 wherever Django names the field (the change history).
+    groups = models.ManyToManyField(  # type: ignore[assignment]
+        Group, verbose_name="角色", blank=True, related_name="user_set", related_query_name="user", help_text="用户所担任的角色。"
+    )
     scope_all = models.BooleanField("全域数据权限", default=False, help_text="可查看全部区划的数据。")
     # Set when an administrator chooses the password (creation, reset): only its owner should know it.
     must_change_password = models.BooleanField("须修改密码", default=False, help_text="下次登录后须先修改密码。")
@@ -30,6 +34,9 @@ class User(AbstractUser):
         verbose_name = "用户"
         verbose_name_plural = "用户"
         ordering = ["username"]
+        # Separate from change_user: the system administrator manages accounts, only the
+        # security administrator grants roles, extra regions and scope flags (accounts.services).
+        permissions = [("grant_access", "授予角色与数据权限")]
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -12,7 +12,7 @@ from . import lockout
 from .forms import UserForm
 from .models import User
 from .roles import ROLES
-from .services import UNLOCK_ACTION, UNLOCK_PERMISSION
+from .services import UNLOCK_ACTION, UNLOCK_PERMISSION, save_user
 
 
 def _role_choices() -> list[tuple[str, str]]:
@@ -56,6 +56,7 @@ register(
         ],
         filterset=UserFilterSet,
         select_related=("organization",),
+        prefetch_related=("groups",),
         detail_fields=[
             "username",
             "display_name",
@@ -69,6 +70,7 @@ register(
         ],
         form_fields=["username", "display_name", "organization", "groups", "extra_regions", "scope_all", "is_active"],
         form_class=UserForm,
+        save_with=save_user,  # roles, regions and scope flags only by the security administrator
         detail_template="accounts/user_detail.html",
         detail_context=_detail_context,
         api_fields=["id", "username", "display_name", "organization", "is_active"],

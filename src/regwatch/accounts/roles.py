@@ -18,11 +18,21 @@ class Role:
 
 
 _READ_ALL = ("core.view_*", "subjects.view_*", "packs.view_*")
+_MANAGE_USERS = ("accounts.view_user", "accounts.change_user", "accounts.view_listpreference")
 
 ROLES: dict[str, Role] = {
     r.code: r
     for r in [
-        Role("system_admin", "系统管理员", ("core.*", "accounts.*", "audit.view_*", "subjects.view_*", "packs.*")),
+        # Three-role separation (三员分立): the system administrator manages accounts and
+        # configuration but never grants roles or scopes (accounts.grant_access); the security
+        # administrator grants them; the auditor only reads the audit trail.
+        Role(
+            "system_admin",
+            "系统管理员",
+            ("core.*", *_MANAGE_USERS, "accounts.add_user", "accounts.delete_user", "audit.view_*", "subjects.view_*", "packs.*"),
+        ),
+        Role("security_admin", "安全管理员", (*_MANAGE_USERS, "accounts.grant_access", "core.view_region", "core.view_organization")),
+        Role("auditor", "审计员", ("audit.view_*",)),
         Role(
             "data_admin",
             "数据管理员",

@@ -1,10 +1,16 @@
-"""Which models are audited.  Decorate a model class with ``@audited``."""
+"""Which models are audited.  Decorate a model class with ``@audited``.
+
+Many-to-many changes of an audited model are recorded with the related objects by name; an app
+that knows a better name than ``str()`` (a role's Chinese label) registers it with ``describe_as``.
+"""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 AUDITED: set[type] = set()
+DESCRIBERS: dict[type, Callable[[Any], str]] = {}
 T = TypeVar("T", bound=type)
 
 
@@ -15,3 +21,14 @@ def audited(cls: T) -> T:
 
 def is_audited(model: type) -> bool:
     return any(issubclass(model, cls) for cls in AUDITED)
+
+
+def describe_as(model: type, describe: Callable[[Any], str]) -> None:
+    DESCRIBERS[model] = describe
+
+
+def describe(obj: Any) -> str:
+    for model, fn in DESCRIBERS.items():
+        if isinstance(obj, model):
+            return fn(obj)
+    return str(obj)

@@ -1,15 +1,24 @@
-"""One generic audit mechanism: model signals for every ``@audited`` model."""
+"""One generic audit mechanism: model signals for every ``@audited`` model.
+
+Field changes are one ``update`` event per save.  Many-to-many changes (a user's roles, extra
+regions, permissions) are recorded from ``m2m_changed``, so the UI, the API and a Django shell all
+leave the same trail without any caller remembering to: one event per ``add``/``remove``/``clear``
+that changes something, with the full list of related names before and after.  A ``set()`` that
+both revokes and grants is a revocation and a grant, two events; one that changes nothing leaves none.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db import models
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-from .registry import is_audited
+from .registry import describe, is_audited
 from .services import is_change, record_change, snapshot
 
 _BEFORE = "_audit_before"
+_M2M_BEFORE = "_audit_m2m_before"
 
 
 def _pre_save(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
@@ -34,7 +43,48 @@ def _post_delete(sender: type, instance: Any, **kwargs: Any) -> None:
         record_change("delete", instance, snapshot(instance), None)
 
 
+def _audited_m2m(through: type, model: type) -> models.ManyToManyField[Any, Any] | None:
+    if not is_audited(model):
+        return None
+    for f in model._meta.many_to_many:  # type: ignore[attr-defined]
+        if f.remote_field.through is through:
+            return f  # type: ignore[return-value]
+    return None
+
+
+def _names(owner: models.Model, field: models.ManyToManyField[Any, Any]) -> list[str]:
+    return sorted(describe(o) for o in getattr(owner, field.name).all())
+
+
+def _m2m_changed(sender: type, instance: Any, action: str, reverse: bool, model: type, pk_set: set[Any] | None, **kwargs: Any) -> None:
+    phase, _, what = action.partition("_")
+    if what not in ("add", "remove", "clear") or (pk_set is not None and not pk_set):
+        return  # an add of what is already there, a remove of nothing
+    # The audited side is the instance (user.groups.add) or, from the other end, the objects in
+    # pk_set (group.user_set.add(user)): every affected audited object gets its own event.
+    field = _audited_m2m(sender, model if reverse else type(instance))
+    if field is None:
+        return
+    manager = model._default_manager  # type: ignore[attr-defined]
+    if phase == "pre":
+        if not reverse:
+            owners = [instance]
+        else:  # a clear from the other end affects whoever is related now
+            owners = list(manager.filter(pk__in=pk_set) if pk_set is not None else manager.filter(**{field.name: instance}))
+        setattr(instance, _M2M_BEFORE, {(field.name, o.pk): _names(o, field) for o in owners})
+        return
+    befores = getattr(instance, _M2M_BEFORE, {})
+    pks = [pk for name, pk in befores if name == field.name]
+    owners = [instance] if not reverse else list(manager.filter(pk__in=pks))
+    for owner in owners:
+        before = befores.pop((field.name, owner.pk), None)
+        after = _names(owner, field)
+        if before is not None and before != after:
+            record_change("update", owner, {field.name: before}, {field.name: after})
+
+
 def connect() -> None:
     pre_save.connect(_pre_save, dispatch_uid="regwatch.audit.pre_save")
     post_save.connect(_post_save, dispatch_uid="regwatch.audit.post_save")
     post_delete.connect(_post_delete, dispatch_uid="regwatch.audit.post_delete")
+    m2m_changed.connect(_m2m_changed, dispatch_uid="regwatch.audit.m2m_changed")

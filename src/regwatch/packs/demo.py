@@ -63,6 +63,10 @@ def ensure_demo_users(pack: str) -> list[DemoLogin]:
         county_org = Organization.objects.get(code=f"SAMR-{county.code}")
         plan = [
             ("admin", "system_admin", "系统管理员", city_org, True),
+            # Three-role separation: roles and scopes are granted by the security administrator;
+            # the auditor reads the audit trail.  Neither sees business data.
+            ("security_admin", "security_admin", "安全管理员", city_org, False),
+            ("auditor", "auditor", "安全审计员", city_org, False),
             ("data_admin", "data_admin", "数据管理员", data_org, True),
             ("model_admin", "model_admin", "模型管理员", credit_org, True),
             # A second one, because a model version is published by two different people.

@@ -187,6 +187,7 @@ class ObjectType:
     form_fields: list[str] | None = None  # None: read-only in UI and API
     form_class: type[forms.ModelForm] | None = None
     select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()  # many-to-many a column reads (a user's roles), once per page
     detail_template: str = "web/detail.html"
     detail_context: Callable[[Any, Any], dict[str, Any]] | None = None
     api_fields: list[str] | None = None
@@ -200,6 +201,9 @@ class ObjectType:
     list_actions: str = ""
     selectable: bool = False
     extensions: list[ListExtension] = field(default_factory=list)  # filled by extend_list
+    # The app's own service wrapped around every generic save, UI and API alike, for checks that
+    # need the stored state before and after (``save_with(user, obj, save)``; it calls ``save()``).
+    save_with: Callable[[Any, Any, Callable[[], Any]], Any] | None = None
 
     @property
     def title(self) -> str:
@@ -217,7 +221,7 @@ class ObjectType:
         return f"{self.app_label}.{action}_{self.model._meta.model_name}"
 
     def queryset(self) -> models.QuerySet[Any]:
-        return self.model._default_manager.select_related(*self.select_related)
+        return self.model._default_manager.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
 
     @property
     def editable(self) -> bool:

@@ -40,7 +40,10 @@ def save_object(user: Any, otype: ObjectType, obj: models.Model, save: Any = Non
         original = type(obj)._default_manager.get(pk=obj.pk)
         require_in_scope(user, original)
     require_in_scope(user, obj)
-    (save or obj.save)()
+    if otype.save_with is not None:
+        otype.save_with(user, obj, save or obj.save)
+    else:
+        (save or obj.save)()
     return obj
 
 
