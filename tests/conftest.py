@@ -95,6 +95,12 @@ def leader(world: None) -> Any:
 
 
 @pytest.fixture
+def security_admin(world: None) -> Any:
+    """Grants roles and scopes and receives login alerts (三员分立)."""
+    return _user("security_admin")
+
+
+@pytest.fixture
 def api_client_user(world: None) -> Any:
     return _user("api_client")
 

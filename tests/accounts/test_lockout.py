@@ -87,7 +87,7 @@ def test_delays_grow_per_failure_and_are_capped() -> None:
     assert [lockout.delay_minutes(n, lim) for n in range(1, 13)] == [0, 0, 0, 0, 1, 2, 4, 8, 16, 30, 30, 30]
 
 
-def test_many_usernames_from_one_address_get_the_address_blocked(inspector: Any, admin: Any) -> None:
+def test_many_usernames_from_one_address_get_the_address_blocked(inspector: Any, security_admin: Any) -> None:
     client = Client()
     statuses = [attempt(client, f"nobody{i}", "guess", IP_C).status_code for i in range(20)]
     assert statuses[:19] == [200] * 19 and statuses[19] == 429
@@ -95,7 +95,7 @@ def test_many_usernames_from_one_address_get_the_address_blocked(inspector: Any,
     assert blocked.status_code == 429 and "您所在的网络地址登录失败次数过多" in blocked.content.decode()
     elsewhere = Client()
     assert attempt(elsewhere, "inspector", PASSWORD, IP_B).status_code == 302 and _signed_in(elsewhere, inspector)
-    alerts = Message.objects.filter(recipient=admin, kind="login_alert")
+    alerts = Message.objects.filter(recipient=security_admin, kind="login_alert")
     assert [m.title for m in alerts] == [f"登录异常：IP {IP_C}"]
 
 
@@ -164,11 +164,11 @@ def test_unlock_command(leader: Any) -> None:
     assert AccessEvent.objects.filter(action="login_unlock", target=str(leader)).exists()
 
 
-def test_the_security_administrator_is_alerted_once_per_window(admin: Any, leader: Any) -> None:
+def test_the_security_administrator_is_alerted_once_per_window(security_admin: Any, leader: Any) -> None:
     for ip in (IP_A, IP_B, IP_C):
         for i in range(6):
             attempt(Client(), "leader", f"wrong{i}", ip)
-    alerts = Message.objects.filter(recipient=admin, kind="login_alert")
+    alerts = Message.objects.filter(recipient=security_admin, kind="login_alert")
     assert alerts.count() == 1
     assert alerts.get().title == "登录异常：账号leader"
     assert "登录失败已达5次" in alerts.get().body

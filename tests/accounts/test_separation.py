@@ -20,11 +20,6 @@ from tests.conftest import login
 
 
 @pytest.fixture
-def security_admin(world: None) -> Any:
-    return User.objects.get(username="security_admin")
-
-
-@pytest.fixture
 def auditor(world: None) -> Any:
     return User.objects.get(username="auditor")
 
