@@ -54,7 +54,7 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> Any:
         queryset = super().get_queryset()
         request = self.context.get("request")
-        return queryset if request is None else visible(queryset, request.user)
+        return queryset if request is None or queryset is None else visible(queryset, request.user)
 
 
 class ScopedUniqueValidator(UniqueValidator):

@@ -46,7 +46,7 @@ OUT_OF_RANGE = "数值超出允许范围"
 def fits_bigint(value: Any) -> bool:
     """False for an integer-looking value (text or number) a bigint column cannot hold."""
     text = str(value).strip()
-    if text.lstrip("+-").isdigit():
+    if text.lstrip("+-").isdecimal():
         return INT_MIN <= int(text) <= INT_MAX
     try:
         number = float(text)

@@ -216,9 +216,10 @@ def _scoped_unique_errors(exc: ValidationError, instance: models.Model, user: An
             check = (e.params or {}).get("unique_check") if e.code in ("unique", "unique_together") else None
             if check:
                 model = type(instance)
-                values = {name: getattr(instance, model._meta.get_field(name).attname) for name in check}
+                fields = [model._meta.get_field(name) for name in check]
+                values = {f.name: getattr(instance, f.attname) for f in fields}  # type: ignore[union-attr]
                 if hidden_conflict(model, values, None if instance._state.adding else instance.pk, user):
-                    label = "、".join(str(model._meta.get_field(name).verbose_name) for name in check)
+                    label = "、".join(str(f.verbose_name) for f in fields)  # type: ignore[union-attr]
                     e = ValidationError(unavailable_message(label), code="unavailable")
             errors.setdefault(field, []).append(e)
     return ValidationError(errors)

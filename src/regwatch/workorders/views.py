@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -310,7 +310,7 @@ def print_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment_view(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_view(request: HttpRequest, pk: int) -> FileResponse:
     """Download one attachment of an order the user may see (404 outside their scope), logged."""
     require(request.user, "workorders.view_workorder")
     att = get_object_or_404(visible(Attachment.objects.select_related("order"), request.user), pk=pk)
