@@ -1,7 +1,11 @@
 """Issue 10, probe findings 5 and 6: existence oracles, small leaks and 500s from huge integers.
 
-Each test reproduced its finding before the fix (noted in its docstring).  The download of
-attachments (finding 7) is in ``test_downloads.py``.
+A test whose docstring says "Before:" failed on the code before the fix.  Four probes already held
+at that commit and stay as regression tests: the UI record form (its subject field was already
+scoped), the rule page counts (already scoped), the bulk review's ``next=`` (already checked; now
+through the shared ``web.redirects.safe_next``) and ``/warnings/?rule=<23 digits>``.  The download
+of attachments (finding 7) is in ``test_downloads.py``, the property test of finding 6 in
+``test_numeric_params.py``.
 """
 
 from __future__ import annotations
