@@ -242,6 +242,7 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Tags are the segment after /api/v1/ (an object type's slug, or an app), named in Chinese by
     # regwatch.api.schema.chinese_operations.
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -21,8 +22,14 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     *[path(f"api/v1/{app}/", include(f"regwatch.{app}.api_urls")) for app in settings.REGWATCH_APP_URLS],
     path("api/v1/", include("regwatch.api.urls")),
+    # The schema and its Swagger page are for signed-in users and API clients only (SERVE_PERMISSIONS):
+    # anonymous callers get 401 from the schema and the login page instead of the docs.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema", template_name="api/swagger_ui.html"), name="api-docs"),
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerView.as_view(url_name="schema", template_name="api/swagger_ui.html")),
+        name="api-docs",
+    ),
     *[path(f"{app}/", include(f"regwatch.{app}.urls")) for app in settings.REGWATCH_APP_URLS],
     path("", include("regwatch.web.urls")),
 ]

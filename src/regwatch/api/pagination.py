@@ -16,7 +16,7 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.getlist(self.page_size_query_param)
         if not raw:
             return self.page_size
-        if len(raw) == 1 and raw[0].isdigit() and 1 <= int(raw[0]) <= self.max_page_size:
+        if len(raw) == 1 and raw[0].isdecimal() and 1 <= int(raw[0]) <= self.max_page_size:
             return int(raw[0])
         raise ValidationError({self.page_size_query_param: [f"每页条数应为 1 到 {self.max_page_size} 之间的整数"]})
 
@@ -24,7 +24,7 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.getlist(self.page_query_param)
         if not raw:
             return 1
-        if len(raw) == 1 and raw[0].isdigit() and int(raw[0]) >= 1:
+        if len(raw) == 1 and raw[0].isdecimal() and int(raw[0]) >= 1:
             return raw[0]
         raise ValidationError({self.page_query_param: ["页码应为正整数"]})
 

@@ -6,10 +6,11 @@ from typing import Any
 
 from django.db import models
 from rest_framework import serializers, viewsets
+from rest_framework.validators import UniqueValidator
 
 from regwatch.accounts.scope import visible
 from regwatch.web.registry import ObjectType
-from regwatch.web.services import delete_object, save_object
+from regwatch.web.services import delete_object, hidden_conflict, save_object, unavailable_message
 
 
 class StrictCharField(serializers.CharField):
@@ -38,12 +39,38 @@ class StrictIntegerField(serializers.IntegerField):
 
 
 class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """An id is a JSON integer (or null where allowed); DRF would read "" as null and "7" as 7."""
+    """An id is a JSON integer (or null where allowed); DRF would read "" as null and "7" as 7.
+
+    Only rows in the caller's data scope can be referred to: an id outside it gets the same 400
+    "does not exist" as an id nobody has, so writes do not reveal which ids exist elsewhere."""
 
     def run_validation(self, data: Any = serializers.empty) -> Any:
         if isinstance(data, str | bool):
             self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, int) and not -(2**63) <= data < 2**63:
+            self.fail("does_not_exist", pk_value=data)
         return super().run_validation(data)
+
+    def get_queryset(self) -> Any:
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        return queryset if request is None or queryset is None else visible(queryset, request.user)
+
+
+class ScopedUniqueValidator(UniqueValidator):
+    """A duplicate outside the caller's data scope is a neutral 400, not a 409 "already exists"
+    (``web.services.hidden_conflict`` explains why)."""
+
+    def __call__(self, value: Any, serializer_field: Any) -> None:
+        try:
+            super().__call__(value, serializer_field)
+        except serializers.ValidationError:
+            request = serializer_field.parent.context.get("request")
+            instance = getattr(serializer_field.parent, "instance", None)
+            values = {f"{serializer_field.source_attrs[-1]}__{self.lookup}": value}
+            if request is not None and hidden_conflict(self.queryset.model, values, getattr(instance, "pk", None), request.user):
+                raise serializers.ValidationError(unavailable_message(serializer_field.label), code="unavailable") from None
+            raise
 
 
 class StrictModelSerializer(serializers.ModelSerializer):
@@ -57,6 +84,14 @@ class StrictModelSerializer(serializers.ModelSerializer):
         models.PositiveIntegerField: StrictIntegerField,
         models.BigIntegerField: StrictIntegerField,
     }
+
+    def build_standard_field(self, field_name: str, model_field: Any) -> tuple[Any, dict[str, Any]]:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        kwargs["validators"] = [
+            ScopedUniqueValidator(v.queryset, v.message, v.lookup) if type(v) is UniqueValidator else v
+            for v in kwargs.get("validators", [])
+        ]
+        return field_class, kwargs
 
 
 def serializer_for(otype: ObjectType) -> type[serializers.ModelSerializer]:

@@ -98,7 +98,7 @@ class UploadForm(forms.Form):
 
 def columns_context(source_id: Any, target: str, user: Any) -> dict[str, Any]:
     """The expected columns of a source's current mapping (for one record type), or why there are none."""
-    source = Source.objects.filter(pk=source_id, status=Source.Status.ACTIVE).first() if str(source_id or "").isdigit() else None
+    source = Source.objects.filter(pk=source_id, status=Source.Status.ACTIVE).first() if str(source_id or "").isdecimal() else None
     if source is None:
         return {"problem": "请选择数据源，下方将列出该数据源文件应包含的列。"}
     mappings = list(FieldMapping.objects.filter(source=source, is_current=True).order_by("target"))

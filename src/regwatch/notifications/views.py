@@ -11,12 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from regwatch.core.masking import mask_phone
 from regwatch.warnings.models import WarningRule
 from regwatch.web.readable import Identifier
+from regwatch.web.redirects import safe_next
 from regwatch.web.services import require
 from regwatch.workorders.queue import queue
 
@@ -116,7 +116,4 @@ def follow(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _next(request: HttpRequest, fallback: str, *args: object) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return target
-    return reverse(fallback, args=args)
+    return safe_next(request, reverse(fallback, args=args), request.POST.get("next", ""))

@@ -300,6 +300,6 @@ def mark_earlier_edits(app_label: str, watched: dict[str, tuple[str, ...]]) -> C
                 if event.action == "create" or any(before.get(c) != after.get(c) for c in columns):
                     edited.add(event.object_id)
             rows = apps.get_model(app_label, name)._default_manager
-            rows.filter(pk__in=[int(i) for i in edited if i.isdigit()]).update(locally_modified=True)
+            rows.filter(pk__in=[int(i) for i in edited if i.isdecimal()]).update(locally_modified=True)
 
     return run

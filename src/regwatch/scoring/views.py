@@ -109,9 +109,9 @@ def overrides(request: Any) -> HttpResponse:
         if target is not None:
             return redirect("web:grade-overrides_detail", target.pk)
         back = request.POST.get("subject", "")
-        return redirect(f"{reverse('scoring:overrides')}?subject={back}" if back.isdigit() else reverse("web:grade-overrides_list"))
+        return redirect(f"{reverse('scoring:overrides')}?subject={back}" if back.isdecimal() else reverse("web:grade-overrides_list"))
     subject_id = request.GET.get("subject", "")
-    shown = visible(Subject.objects.all(), request.user).filter(pk=int(subject_id)).first() if subject_id.isdigit() else None
+    shown = visible(Subject.objects.all(), request.user).filter(pk=int(subject_id)).first() if subject_id.isdecimal() else None
     graded = visible(CurrentGrade.objects.filter(subject=shown) if shown else CurrentGrade.objects.all(), request.user)
     scheme, schemes = choose_scheme(graded, request.GET.get("scheme"))
     return render(

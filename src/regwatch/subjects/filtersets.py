@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django import forms
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -11,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from regwatch.accounts.scope import region_filter
 from regwatch.core.dictionaries import industry_tree
 from regwatch.core.models import Region
-from regwatch.web.filters import DateRangeFilter, SearchFilterSet
+from regwatch.web.filters import BoundedModelChoiceField, DateRangeFilter, SearchFilterSet
 
 from .models import Record, RecordType, Subject, SubjectKind, SubjectStatus, SubjectTag, Tag
 
@@ -30,7 +29,7 @@ def scoped_regions(request: Any) -> QuerySet[Region]:
     return qs if rq is None else qs.filter(rq)
 
 
-class RegionTreeField(forms.ModelChoiceField):
+class RegionTreeField(BoundedModelChoiceField):
     """A region dropdown drawn as a tree: each region indented under its parent, by name."""
 
     top: int | None = None

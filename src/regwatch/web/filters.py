@@ -36,6 +36,70 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+# The widest integer a database column here holds (PostgreSQL bigint, SQLite INTEGER): a larger id or
+# number in a filter is refused as a form error, never sent to the database (SQLite raises
+# OverflowError, PostgreSQL "out of range", both a 500).
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+OUT_OF_RANGE = "数值超出允许范围"
+
+
+def fits_bigint(value: Any) -> bool:
+    """False for an integer-looking value (text or number) a bigint column cannot hold."""
+    text = str(value).strip()
+    if text.lstrip("+-").isdecimal():
+        return INT_MIN <= int(text) <= INT_MAX
+    try:
+        number = float(text)
+    except ValueError:
+        return True  # not a number at all: the field's own validation refuses it
+    return number != number or INT_MIN <= number <= INT_MAX  # NaN is left to the field
+
+
+def _integer_keyed(field: Any) -> bool:
+    model = field.queryset.model
+    target = model._meta.get_field(field.to_field_name) if field.to_field_name else model._meta.pk
+    return target.get_internal_type() in {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+        "ForeignKey",
+    }
+
+
+class BoundedModelChoiceField(django_filters.fields.ModelChoiceField):
+    """An id too large for the column reads as any id that does not exist: "not a valid choice"."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and _integer_keyed(self) and not fits_bigint(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class BoundedModelMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    def _check_values(self, value: Any) -> Any:
+        if _integer_keyed(self):
+            for v in value:
+                if not fits_bigint(v):
+                    raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": v})
+        return super()._check_values(value)
+
+
+class BoundedDecimalField(forms.DecimalField):
+    """A number filter compares with integer columns mostly (ids, counts): keep it within bigint."""
+
+    def to_python(self, value: Any) -> Any:
+        result = super().to_python(value)
+        if result is not None and not fits_bigint(result):
+            raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
+        return result
+
+
 class DateRangeField(django_filters.fields.DateRangeField):
     """Dates a regulator could mean; year 1 or 9999 overflows time-zone conversion."""
 
@@ -66,6 +130,13 @@ class SearchFilterSet(django_filters.FilterSet):
             # Declared BooleanFilters too, not only generated ones: garbage must not mean "any".
             if isinstance(f, django_filters.BooleanFilter):
                 f.field_class = StrictBooleanField
+            # Ids and numbers out of the database's range are form errors, not 500s.
+            elif isinstance(f, django_filters.ModelMultipleChoiceFilter):
+                f.field_class = BoundedModelMultipleChoiceField
+            elif isinstance(f, django_filters.ModelChoiceFilter) and not issubclass(f.field_class, BoundedModelChoiceField):
+                f.field_class = BoundedModelChoiceField
+            elif isinstance(f, django_filters.NumberFilter) and f.field_class is forms.DecimalField:
+                f.field_class = BoundedDecimalField
         return filters
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

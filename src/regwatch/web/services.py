@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 
-from regwatch.accounts.scope import allows_object
+from regwatch.accounts.scope import allows_object, visible
 
 from .registry import ObjectType
 
@@ -53,3 +53,23 @@ def delete_object(user: Any, otype: ObjectType, obj: models.Model) -> None:
     require(user, otype.perm("delete"))
     require_in_scope(user, obj)
     obj.delete()
+
+
+def unavailable_message(label: Any) -> str:
+    """What a duplicate held outside the user's data scope reads as (see ``hidden_conflict``)."""
+    return f"该{label}无法使用，请联系上级管理员核实"
+
+
+def hidden_conflict(model: type[models.Model], values: dict[str, Any], instance_pk: Any, user: Any) -> bool:
+    """True when the row that makes ``values`` a duplicate lies outside ``user``'s data scope.
+
+    A unique value (a USCC) is unique across every region, so it cannot be given to a second subject
+    whatever the scope.  Saying "a subject with this code already exists" would tell a county user
+    that the code belongs to a subject elsewhere; the forms and the API therefore answer a duplicate
+    the user cannot see with a neutral "cannot be used, ask your superior" (``unavailable_message``),
+    naming neither the subject nor its region.  A duplicate the user can see keeps the plain
+    "already exists" message, which reveals nothing they could not look up."""
+    rows = model._default_manager.filter(**values)
+    if instance_pk is not None:
+        rows = rows.exclude(pk=instance_pk)
+    return not visible(rows, user).exists()

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import F, ProtectedError
@@ -24,7 +24,7 @@ from .export import export_xlsx
 from .forms import style_form
 from .history import readable_history
 from .registry import REGISTRY, Badge, Column, ObjectType, cards_for, field_label, shown, value_at
-from .services import delete_object, require, save_object
+from .services import delete_object, hidden_conflict, require, save_object, unavailable_message
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
@@ -198,7 +198,31 @@ def _form_class(otype: ObjectType, user: Any) -> type[forms.ModelForm]:
                     f.queryset = visible(f.queryset, user)  # type: ignore[arg-type]
             style_form(self)
 
+        def validate_unique(self) -> None:
+            # As ModelForm.validate_unique, but a duplicate outside the user's scope reads neutrally.
+            try:
+                self.instance.validate_unique(exclude=self._get_validation_exclusions())
+            except ValidationError as exc:
+                self._update_errors(_scoped_unique_errors(exc, self.instance, user))
+
     return ScopedForm
+
+
+def _scoped_unique_errors(exc: ValidationError, instance: models.Model, user: Any) -> ValidationError:
+    """Replace each "already exists" whose duplicate the user cannot see (``services.hidden_conflict``)."""
+    errors: dict[str, list[ValidationError]] = {}
+    for field, items in exc.error_dict.items():
+        for e in items:
+            check = (e.params or {}).get("unique_check") if e.code in ("unique", "unique_together") else None
+            if check:
+                model = type(instance)
+                fields = [model._meta.get_field(name) for name in check]
+                values = {f.name: getattr(instance, f.attname) for f in fields}  # type: ignore[union-attr]
+                if hidden_conflict(model, values, None if instance._state.adding else instance.pk, user):
+                    label = "、".join(str(f.verbose_name) for f in fields)  # type: ignore[union-attr]
+                    e = ValidationError(unavailable_message(label), code="unavailable")
+            errors.setdefault(field, []).append(e)
+    return ValidationError(errors)
 
 
 class ObjectEditView(ObjectView):

@@ -9,6 +9,7 @@ as a subset, so the file reads the same everywhere; STSong-Light stays the fallb
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -52,7 +53,16 @@ def _p(text: Any, size: int = 9) -> Paragraph:
     )
 
 
-def case_pdf(order: WorkOrder) -> bytes:
+def _linked(text: str, url: str, size: int = 9) -> Paragraph:
+    """A cell whose text links to ``url`` (an attachment's download address) in the PDF reader."""
+    return Paragraph(
+        f'<a href="{escape(url, {chr(34): "&quot;"})}" color="#1a5fb4"><u>{escape(text)}</u></a>',
+        ParagraphStyle("l", fontName=FONT, fontSize=size, leading=size + 4),
+    )
+
+
+def case_pdf(order: WorkOrder, link: Callable[[Any], str] | None = None) -> bytes:
+    """The case file; ``link(attachment)`` gives each attachment's download address, when known."""
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, title=f"案卷 {order.number}", leftMargin=40, rightMargin=40)
     title = ParagraphStyle("t", fontName=FONT, fontSize=18, leading=24, alignment=1, textColor=colors.HexColor("#c00000"))
@@ -72,7 +82,9 @@ def case_pdf(order: WorkOrder) -> bytes:
     for e in timeline(order):
         body = "\n".join([e.body, *[f"{k}：{v}" for k, v in (e.fields or {}).items()]]).strip()
         seq = getattr(e.obj, "ledger_seq", None)
-        steps.append([_p(f"{local(e.at):%Y-%m-%d %H:%M:%S}"), _p(e.actor), _p(e.title + (f"（存证#{seq}）" if seq else "")), _p(body)])
+        what = e.title + (f"（存证#{seq}）" if seq else "")
+        cell = _linked(what, link(e.obj)) if link and e.kind == "attachment" else _p(what)
+        steps.append([_p(f"{local(e.at):%Y-%m-%d %H:%M:%S}"), _p(e.actor), cell, _p(body)])
     style = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")])
     t1, t2 = Table(meta, colWidths=[60, 180, 60, 210]), Table(steps, colWidths=[95, 70, 130, 215], repeatRows=1)
     t1.setStyle(style)

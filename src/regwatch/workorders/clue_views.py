@@ -83,8 +83,8 @@ def ledger_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ledger = get_object_or_404(visible(Ledger.objects.all(), request.user), pk=pk)
     if request.method == "POST":
         try:
-            posted = {k: request.POST.get(k, "") for k in request.POST if k.startswith("org_") and k[4:].isdigit()}
-            chosen = {int(k[4:]): int(v) for k, v in posted.items() if v.isdigit()}
+            posted = {k: request.POST.get(k, "") for k in request.POST if k.startswith("org_") and k[4:].isdecimal()}
+            chosen = {int(k[4:]): int(v) for k, v in posted.items() if v.isdecimal()}
             orgs = Organization.objects.select_related("region").in_bulk(set(chosen.values()))
             n = svc.dispatch_ledger(request.user, ledger, organizations={k: orgs[v] for k, v in chosen.items() if v in orgs})
         except (ValidationError, PermissionDenied) as exc:

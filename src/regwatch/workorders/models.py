@@ -213,7 +213,7 @@ class WorkOrder(models.Model):
         if spec.get("type") == "org" and value not in (None, ""):
             from regwatch.core.models import Organization
 
-            org = Organization.objects.filter(pk=int(str(value))).first() if str(value).isdigit() else None
+            org = Organization.objects.filter(pk=int(str(value))).first() if str(value).isdecimal() else None
             return org.name if org is not None else value
         return value
 

@@ -176,3 +176,5 @@ def workflow_labels() -> dict[str, str]:
 
 
 register_labels(workflow_labels)
+# The access events this app writes (audit.services.record_access), as the access log shows them.
+register_labels(lambda: {"workorder_print": "打印案卷", "workorder_pdf": "下载案卷PDF", "attachment_download": "下载附件"})

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/comment/", views.comment_view, name="comment"),
     path("<int:pk>/print/", views.print_view, name="print"),
     path("<int:pk>/pdf/", views.pdf_view, name="pdf"),
+    path("attachments/<int:pk>/", views.attachment_view, name="attachment"),
     path("clues/", clue_views.clues, name="clues"),
     path("clues/<int:pk>/review/", clue_views.review_clue, name="clue_review"),
     path("ledgers/", clue_views.ledgers, name="ledgers"),

@@ -11,8 +11,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -28,12 +29,12 @@ from regwatch.warnings import services as warning_services
 from regwatch.web.forms import style_form
 from regwatch.web.registry import REGISTRY
 from regwatch.web.services import require
-from regwatch.web.uploads import megabytes
+from regwatch.web.uploads import download_response, megabytes
 from regwatch.web.views import detail_page
 
 from . import queue as q
 from . import workflow
-from .models import Comment, WorkflowDefinition, WorkOrder
+from .models import Attachment, Comment, WorkflowDefinition, WorkOrder
 from .queue import scoped
 from .timeline import timeline
 
@@ -41,7 +42,7 @@ from .timeline import timeline
 def _posted_org(value: str) -> Organization | None:
     if not value:
         return None
-    org = Organization.objects.select_related("region").filter(pk=int(value)).first() if value.isdigit() else None
+    org = Organization.objects.select_related("region").filter(pk=int(value)).first() if value.isdecimal() else None
     if org is None:
         raise ValidationError("所选承办单位不存在")
     return org
@@ -309,6 +310,16 @@ def print_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def attachment_view(request: HttpRequest, pk: int) -> FileResponse:
+    """Download one attachment of an order the user may see (404 outside their scope), logged."""
+    require(request.user, "workorders.view_workorder")
+    att = get_object_or_404(visible(Attachment.objects.select_related("order"), request.user), pk=pk)
+    response = download_response(att.file, att.name)
+    record_access("attachment_download", f"{att.order} · {att.name}", order=att.order.number, attachment=att.name, digest=att.digest)
+    return response
+
+
+@login_required
 def pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "workorders.view_workorder")
     order = get_object_or_404(scoped(request.user), pk=pk)
@@ -316,7 +327,11 @@ def pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     from .casefile import case_pdf
 
     record_access("workorder_pdf", str(order), order=order.number)
-    response = HttpResponse(case_pdf(order), content_type="application/pdf")
+
+    def link(att: Attachment) -> str:
+        return request.build_absolute_uri(reverse("workorders:attachment", args=[att.pk]))
+
+    response = HttpResponse(case_pdf(order, link), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
     return response
 

@@ -161,7 +161,7 @@ def _clean_fields(t: dict[str, Any], raw: dict[str, Any]) -> tuple[dict[str, Any
             continue
         try:
             if f["type"] == "int":
-                if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.lstrip("-").isdigit())):
+                if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.lstrip("-").isdecimal())):
                     raise ValueError(f"“{label}”应为整数")
                 value = int(value)
                 if (f.get("min") is not None and value < f["min"]) or (f.get("max") is not None and value > f["max"]):
@@ -170,7 +170,7 @@ def _clean_fields(t: dict[str, Any], raw: dict[str, Any]) -> tuple[dict[str, Any
                 if value not in f["choices"]:
                     raise ValueError(f"“{label}”应为：{'、'.join(f['choices'].values())}")
             elif f["type"] in ("org", "user"):
-                if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
+                if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdecimal())):
                     raise ValueError(f"“{label}”应为编号")
                 value = int(value)
             elif f["type"] == "date":
