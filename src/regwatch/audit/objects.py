@@ -5,10 +5,12 @@ from typing import Any
 from django.apps import apps
 
 from regwatch.web.history import readable_changes
+from regwatch.web.readable import register_labels
 from regwatch.web.registry import Column, Display, ObjectType, register, register_display
 
 from .filtersets import AccessEventFilterSet, AuditEventFilterSet
 from .models import AccessEvent, AuditEvent, actor_text
+from .signals import LOGIN_ACTIONS
 
 
 def model_name(label: Any) -> Any:
@@ -21,6 +23,7 @@ def model_name(label: Any) -> Any:
 
 register_display("object_type", Display(model_name))
 register_display("actor_label", Display(lambda label: actor_text(str(label))))
+register_labels(lambda: LOGIN_ACTIONS)
 
 
 def event_changes(event: AuditEvent, user: Any) -> dict[str, Any]:

@@ -79,5 +79,12 @@ def record_access(action: str, target: str, **detail: Any) -> AccessEvent:
     return AccessEvent.objects.create(action=action, target=target[:255], detail=detail, **_actor_fields())
 
 
+def record_login(action: str, user: Any, username: str = "") -> AccessEvent:
+    """A sign-in, sign-out or failed sign-in: the account concerned is the actor, whoever the request
+    carried at that moment (a failed one has no user, only the name typed)."""
+    name = user.get_username() if user is not None else username
+    return AccessEvent.objects.create(action=action, target=name[:255], actor=user, actor_label=name, ip=current_actor().ip)
+
+
 def history(instance: models.Model) -> models.QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(object_type=instance._meta.label_lower, object_id=str(instance.pk))

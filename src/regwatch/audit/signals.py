@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from .registry import describe, is_audited
-from .services import is_change, record_change, snapshot
+from .services import is_change, record_change, record_login, snapshot
 
 _BEFORE = "_audit_before"
 _M2M_BEFORE = "_audit_m2m_before"
@@ -83,7 +84,31 @@ def _m2m_changed(sender: type, instance: Any, action: str, reverse: bool, model:
             record_change("update", owner, {field.name: before}, {field.name: after})
 
 
+# Sign-ins are access events, one each.  Django sends these for the login page, the test client and
+# any other ``login()``; token API calls do not sign in (they are logged as API calls).  Only the
+# username of a failure is kept: Django hands the credentials over with the password masked, and
+# it is never read here.
+def _logged_in(sender: type, request: Any, user: Any, **kwargs: Any) -> None:
+    record_login(LOGIN, user)
+
+
+def _logged_out(sender: type, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        record_login(LOGOUT, user)
+
+
+def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    record_login(LOGIN_FAILED, None, str(credentials.get("username", ""))[:150])
+
+
+LOGIN, LOGOUT, LOGIN_FAILED = "login", "logout", "login_failed"
+LOGIN_ACTIONS = {LOGIN: "登录", LOGOUT: "退出登录", LOGIN_FAILED: "登录失败"}
+
+
 def connect() -> None:
+    user_logged_in.connect(_logged_in, dispatch_uid="regwatch.audit.logged_in")
+    user_logged_out.connect(_logged_out, dispatch_uid="regwatch.audit.logged_out")
+    user_login_failed.connect(_login_failed, dispatch_uid="regwatch.audit.login_failed")
     pre_save.connect(_pre_save, dispatch_uid="regwatch.audit.pre_save")
     post_save.connect(_post_save, dispatch_uid="regwatch.audit.post_save")
     post_delete.connect(_post_delete, dispatch_uid="regwatch.audit.post_delete")
