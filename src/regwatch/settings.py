@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "regwatch.web.uploads.UploadMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "regwatch.accounts.middleware.IdleTimeoutMiddleware",
     "regwatch.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -204,7 +205,9 @@ WHITENOISE_USE_FINDERS = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_AGE = 8 * 3600  # the longest a sign-in lasts, however active
+# Signed out after this many minutes without activity (0: never); see accounts.middleware.
+REGWATCH_SESSION_IDLE_MINUTES = int(os.environ.get("REGWATCH_SESSION_IDLE_MINUTES", "30"))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -21,16 +21,19 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.models import Group, Permission
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
         from django.utils.module_loading import autodiscover_modules
 
         from regwatch.audit.registry import describe_as
 
+        from .middleware import mark_active
         from .roles import role_label, sync_roles
 
         # Every app's post_migrate, not only ours: permissions of apps migrated after
         # accounts exist only once their own post_migrate has run.
         post_migrate.connect(sync_roles, dispatch_uid="regwatch.accounts.sync_roles")
+        user_logged_in.connect(mark_active, dispatch_uid="regwatch.accounts.mark_active")
         autodiscover_modules("permissions")
         # A user's roles and permissions enter the audit trail by their Chinese names.
         describe_as(Group, lambda g: role_label(g.name))
