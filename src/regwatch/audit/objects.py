@@ -10,6 +10,7 @@ from regwatch.web.registry import Column, Display, ObjectType, register, registe
 
 from .filtersets import AccessEventFilterSet, AuditEventFilterSet
 from .models import AccessEvent, AuditEvent, actor_text
+from .services import API_CALL
 from .signals import LOGIN_ACTIONS
 
 
@@ -23,7 +24,7 @@ def model_name(label: Any) -> Any:
 
 register_display("object_type", Display(model_name))
 register_display("actor_label", Display(lambda label: actor_text(str(label))))
-register_labels(lambda: LOGIN_ACTIONS)
+register_labels(lambda: {**LOGIN_ACTIONS, API_CALL: "接口调用"})
 
 
 def event_changes(event: AuditEvent, user: Any) -> dict[str, Any]:

@@ -86,5 +86,21 @@ def record_login(action: str, user: Any, username: str = "") -> AccessEvent:
     return AccessEvent.objects.create(action=action, target=name[:255], actor=user, actor_label=name, ip=current_actor().ip)
 
 
+API_CALL = "api_call"
+
+
+def record_api_call(request: Any, response: Any) -> AccessEvent:
+    """One access event per API call: who (the token's or session's user), which endpoint, the
+    status, and how many rows a list returned out of how many.  The query string is left out, as
+    it may carry search words."""
+    data = getattr(response, "data", None)
+    detail: dict[str, Any] = {"method": request.method, "status": response.status_code}
+    if isinstance(data, dict) and isinstance(data.get("results"), list):
+        detail.update(rows=len(data["results"]), total=data.get("count"))
+    elif isinstance(data, list):
+        detail["rows"] = len(data)
+    return record_access(API_CALL, f"{request.method} {request.path}", **detail)
+
+
 def history(instance: models.Model) -> models.QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(object_type=instance._meta.label_lower, object_id=str(instance.pk))
