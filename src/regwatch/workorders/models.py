@@ -217,12 +217,6 @@ class WorkOrder(models.Model):
             return org.name if org is not None else value
         return value
 
-    def readable_fields(self, values: dict, action: str = "") -> dict:  # type: ignore[type-arg]
-        """``{label: value}`` of a step's form data (``action``: the step's) or of the order's."""
-        return {
-            (self.field_spec(k, action) or {}).get("label", k): self.field_value(k, v, action) for k, v in values.items() if k != "source"
-        }
-
     @property
     def is_overdue(self) -> bool:
         return self.due_at is not None and self.closed_at is None and self.due_at < timezone.now()

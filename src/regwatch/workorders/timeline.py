@@ -24,13 +24,13 @@ class Entry:
 
 
 def _readable_fields(order: WorkOrder, steps: list[WorkOrderStep]) -> dict[int, dict[str, Any]]:
-    """Each step's fields as its own form labelled them, with organisations and people by name, choices by label."""
-    specs = {t["code"]: {f["name"]: f for f in t["fields"]} for t in order.spec["transitions"]}
-    anywhere = {f["name"]: f for t in order.spec["transitions"] for f in t["fields"]}
+    """Each step's fields as its own form labelled them (``WorkOrder.field_spec``), choices by label,
+    organisations and people by name, looked up once for the whole timeline rather than per value."""
+    specs = {(s.pk, k): order.field_spec(k, s.action) for s in steps for k in s.fields if k != "source"}
     refs: dict[str, set[int]] = {"org": set(), "user": set()}
     for s in steps:
         for k, v in s.fields.items():
-            f = specs.get(s.action, {}).get(k) or anywhere.get(k)
+            f = specs.get((s.pk, k))
             if f and f["type"] in refs and isinstance(v, int):
                 refs[f["type"]].add(v)
     names = {
@@ -43,15 +43,13 @@ def _readable_fields(order: WorkOrder, steps: list[WorkOrderStep]) -> dict[int, 
         for k, v in s.fields.items():
             if k == "source":
                 continue
-            f = specs.get(s.action, {}).get(k) or anywhere.get(k)
+            f = specs.get((s.pk, k))
             if f is None:
                 shown[k] = v
             elif f["type"] in names:
                 shown[f["label"]] = names[f["type"]].get(v, "（已删除）")
-            elif f["type"] == "choice":
-                shown[f["label"]] = f.get("choices", {}).get(v, v)
             else:
-                shown[f["label"]] = v
+                shown[f["label"]] = order.field_value(k, v, s.action) if f["type"] == "choice" else v
         out[s.pk] = shown
     return out
 
