@@ -109,7 +109,7 @@ def request_export(user: Any, ask: ExportAsk, reason: str) -> ApprovalRequest:
     req = ApprovalRequest.objects.create(
         kind=kind, title=export_title(ask), requester=user, region=_region(user), target=target, reason=reason
     )
-    transaction.on_commit(lambda: _notify_approvers(req))
+    _notify_approvers(req)
     return req
 
 
@@ -152,7 +152,7 @@ def decide(user: Any, req: ApprovalRequest, approve: bool, note: str = "") -> Ap
     result = "已批准" if approve else "已驳回"
     context = {"kind": req.get_kind_display(), "title": req.title, "result": result, "note": f"审批意见：{note}" if note else ""}
     url = reverse("web:approvals_detail", args=[req.pk])
-    transaction.on_commit(lambda: notifications.notify([req.requester], "approval_decided", context, url=url))
+    notifications.notify([req.requester], "approval_decided", context, url=url)
     return req
 
 
@@ -192,7 +192,7 @@ def mirror_override(override: GradeOverride) -> ApprovalRequest:
     req = ApprovalRequest.objects.filter(override=override).first()
     if req is None:
         req = ApprovalRequest.objects.create(override=override, **values)
-        transaction.on_commit(lambda: _notify_approvers(req))
+        _notify_approvers(req)
         return req
     changed = [k for k, v in values.items() if getattr(req, k) != v]
     if changed:
