@@ -10,7 +10,7 @@ class ApprovalsConfig(AppConfig):
         from regwatch.web.export import register_export_guard
         from regwatch.web.masking import register_policy
 
-        from . import objects, receivers  # noqa: F401 - the 审批 list; grade overrides mirrored
+        from . import objects, receivers, tasks  # noqa: F401 - the 审批 list; grade overrides mirrored; expiry
         from .services import export_guard, masking_policy
 
         register_policy(masking_policy())

@@ -65,3 +65,25 @@ class ApprovalRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.title}"
+
+    @property
+    def content(self) -> str:
+        """What is asked, in words: the list, its filters by their labels, the rows; a grade change's title."""
+        if self.kind == Kind.GRADE_OVERRIDE:
+            return self.title
+        from regwatch.web.registry import REGISTRY
+
+        otype = REGISTRY.get(str(self.target.get("list", "")))
+        if otype is None:
+            return self.title
+        filters = otype.filterset.base_filters
+        parts = []
+        for key, values in (self.target.get("filters") or {}).items():
+            f = filters.get(key)
+            choices = dict(f.extra.get("choices") or []) if f is not None and isinstance(f.extra.get("choices"), list | tuple) else {}
+            shown = "、".join(str(choices.get(v, v)) for v in values)
+            parts.append(f"{f.label if f is not None and f.label else key}为{shown}")
+        where = "；".join(parts) if parts else "全部"
+        return f"{otype.title}（筛选：{where}），共 {self.target.get('rows', '—')} 行"
+
+    content.fget.label = "申请内容"  # type: ignore[attr-defined]

@@ -19,8 +19,8 @@ VIEWS = [("todo", "待我审批"), ("mine", "我的申请")]
 class ApprovalFilterSet(SearchFilterSet):
     search_fields = ("title", "reason", "requester__username", "requester__first_name")
     view = django_filters.ChoiceFilter(choices=VIEWS, method="filter_view", label="范围", empty_label="全部")
-    kind = django_filters.ChoiceFilter(choices=Kind.choices, label="审批类型")
-    status = django_filters.ChoiceFilter(choices=Status.choices, label="状态")
+    kind = django_filters.ChoiceFilter(choices=Kind.choices, label="审批类型", empty_label="全部")
+    status = django_filters.ChoiceFilter(choices=Status.choices, label="状态", empty_label="全部")
 
     class Meta:
         model = ApprovalRequest
@@ -68,10 +68,10 @@ register(
             Column("title", link=True),
             Column("kind"),
             Column("status"),
-            Column("requester__username", "申请人", sort="requester__username"),
+            Column("requester__display_name", "申请人", sort="requester__username"),
             Column("reason", sort=None),
             Column("created_at"),
-            Column("approver__username", "审批人", sort="approver__username"),
+            Column("approver__display_name", "审批人", sort="approver__username"),
             Column("decided_at"),
             Column("valid_until", hidden=True),
         ],
@@ -83,7 +83,7 @@ register(
             "status",
             "requester",
             "region",
-            "target",
+            "content",
             "reason",
             "created_at",
             "approver",
