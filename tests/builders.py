@@ -21,6 +21,7 @@ from django.db import models
 from django.utils import timezone
 
 from regwatch.accounts.models import User
+from regwatch.approvals.models import ApprovalRequest
 from regwatch.audit.models import AccessEvent, AuditEvent
 from regwatch.catalog.models import Dataset, DatasetField
 from regwatch.core.models import Dictionary, DictionaryItem, Organization, Region
@@ -280,6 +281,22 @@ def _overrides(model: type[models.Model], world: World) -> tuple[Any, Any]:
             reason=f"测试调整{mark}",
             expires_on=dt.date(2027, 1, 1),
             proposed_by=world.other,
+        )
+
+    return _both(one, world)
+
+
+@builds(ApprovalRequest)
+def _approvals(model: type[models.Model], world: World) -> tuple[Any, Any]:
+
+    def one(subject: Any, mark: str) -> Any:
+        return ApprovalRequest.objects.create(
+            kind="export",
+            title=f"监管主体 导出 9000 行{mark}",
+            requester=world.other,
+            region=subject.region,
+            target={"list": "subjects", "filters": {"status": ["active"]}, "rows": 9000},
+            reason=f"测试申请{mark}",
         )
 
     return _both(one, world)

@@ -79,11 +79,12 @@ INSTALLED_APPS = [
     "regwatch.warnings",
     "regwatch.workorders",
     "regwatch.notifications",
+    "regwatch.approvals",
     "regwatch.web",
     "regwatch.api",
 ]
 # Apps with their own pages and API endpoints, mounted at /<app>/ and /api/v1/<app>/.
-REGWATCH_APP_URLS = ["ops", "intake", "quality", "catalog", "indicators", "scoring", "warnings", "workorders", "notifications"]
+REGWATCH_APP_URLS = ["ops", "intake", "quality", "catalog", "indicators", "scoring", "warnings", "workorders", "notifications", "approvals"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -283,6 +284,11 @@ HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
 REGWATCH_PACK_DIRS = [d for d in os.environ.get("REGWATCH_PACK_DIRS", "").split(os.pathsep) if d.strip()]
 REGWATCH_DEMO_SUBJECTS = int(os.environ.get("REGWATCH_DEMO_SUBJECTS", "20000"))
 REGWATCH_EXPORT_MAX_ROWS = int(os.environ.get("REGWATCH_EXPORT_MAX_ROWS", "200000"))
+# Approvals (docs/security.md): a list export above this many rows needs an approved request; an
+# export with clear sensitive values above the second; an approval may be used once within the hours.
+REGWATCH_EXPORT_APPROVAL_ROWS = int(os.environ.get("REGWATCH_EXPORT_APPROVAL_ROWS", "5000"))
+REGWATCH_UNMASKED_EXPORT_ROWS = int(os.environ.get("REGWATCH_UNMASKED_EXPORT_ROWS", "20"))
+REGWATCH_APPROVAL_VALID_HOURS = int(os.environ.get("REGWATCH_APPROVAL_VALID_HOURS", "24"))
 # Seconds a burst of record writes is collected before one incremental re-grade runs (scoring/tasks.py).
 REGWATCH_REGRADE_DELAY = float(os.environ.get("REGWATCH_REGRADE_DELAY", "10"))
 

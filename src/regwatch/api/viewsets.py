@@ -9,6 +9,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.validators import UniqueValidator
 
 from regwatch.accounts.scope import visible
+from regwatch.web.masking import Masker
 from regwatch.web.registry import ObjectType
 from regwatch.web.services import delete_object, hidden_conflict, save_object, unavailable_message
 
@@ -84,6 +85,21 @@ class StrictModelSerializer(serializers.ModelSerializer):
         models.PositiveIntegerField: StrictIntegerField,
         models.BigIntegerField: StrictIntegerField,
     }
+
+    def to_representation(self, instance: Any) -> Any:
+        """Sensitive values leave masked (``web.masking``); the API has no reveal: clear values only
+        through the logged 查看明文 control or an approved export."""
+        data = super().to_representation(instance)
+        context = self.context if isinstance(self.context, dict) else {}
+        masker = context.get("masker")
+        if masker is None:
+            request = context.get("request")
+            masker = Masker(getattr(request, "user", None), controls=False)
+            context["masker"] = masker
+        if masker.fields:
+            for name, value in data.items():
+                data[name] = masker.plain(instance, name, value)
+        return data
 
     def build_standard_field(self, field_name: str, model_field: Any) -> tuple[Any, dict[str, Any]]:
         field_class, kwargs = super().build_standard_field(field_name, model_field)

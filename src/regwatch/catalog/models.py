@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from regwatch.audit.registry import audited
+from regwatch.core.masking import MaskKind
 
 
 class Sensitivity(models.TextChoices):
@@ -53,6 +54,14 @@ class DatasetField(models.Model):
     definition = models.CharField("业务定义", max_length=255, blank=True)
     source_columns = models.CharField("来源列", max_length=255, blank=True, help_text="当前映射中对应的来源列")
     sensitivity = models.CharField("敏感级别", max_length=10, choices=Sensitivity.choices, default=Sensitivity.INTERNAL)
+    # How a sensitive field is masked on every output (``web.masking``); blank: guessed from the name.
+    masking = models.CharField(
+        "脱敏方式",
+        max_length=10,
+        choices=MaskKind.choices,
+        blank=True,
+        help_text="敏感字段在页面、导出和接口中的脱敏方式；留空时按字段名推断",
+    )
 
     identifier_fields = ("name",)  # the field's technical name, next to its 中文名
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.core.cache import cache
+from django.db import transaction
+
+from regwatch.core.masking import MaskKind, guess_kind
 from regwatch.intake.models import FieldMapping
 from regwatch.subjects.models import RecordType
 
@@ -20,7 +24,15 @@ SUBJECT_FIELDS: list[dict[str, Any]] = [
     {"name": "industry_code", "label": "行业代码", "type": "code"},
     {"name": "established_on", "label": "成立日期", "type": "date"},
 ]
-SENSITIVE_NAMES = {"legal_representative", "inspector", "phone", "id_card", "contact"}
+# Personal data a pack's field names reveal, and how each is masked (docs/security.md, Masking).
+SENSITIVE_FIELDS = {
+    "legal_representative": MaskKind.NAME,
+    "inspector": MaskKind.NAME,
+    "phone": MaskKind.PHONE,
+    "id_card": MaskKind.ID_CARD,
+    "contact": MaskKind.PARTIAL,
+}
+SENSITIVE_NAMES = set(SENSITIVE_FIELDS)
 
 
 def sync_catalog(pack: str | None = None) -> int:
@@ -65,6 +77,8 @@ def sync_catalog(pack: str | None = None) -> int:
                     setattr(ds, k, v)
                 ds.save()
         for f in fields:
+            # Sensitivity and masking are set when a field first appears; a data administrator's
+            # later choice (a field made 公开) survives every re-sync.
             DatasetField.objects.update_or_create(
                 dataset=ds,
                 name=f["name"],
@@ -74,7 +88,46 @@ def sync_catalog(pack: str | None = None) -> int:
                     "dictionary": f.get("dictionary") or "",
                     "required": bool(f.get("required")),
                     "source_columns": "、".join(sorted(columns[(code, f["name"])]))[:255],
-                    "sensitivity": Sensitivity.SENSITIVE if f["name"] in SENSITIVE_NAMES else Sensitivity.INTERNAL,
+                },
+                create_defaults={
+                    "label": f.get("label") or f["name"],
+                    "type": f.get("type") or "text",
+                    "dictionary": f.get("dictionary") or "",
+                    "required": bool(f.get("required")),
+                    "source_columns": "、".join(sorted(columns[(code, f["name"])]))[:255],
+                    "sensitivity": Sensitivity.SENSITIVE if f["name"] in SENSITIVE_FIELDS else Sensitivity.INTERNAL,
+                    "masking": SENSITIVE_FIELDS.get(f["name"], ""),
                 },
             )
     return created
+
+
+MASKING_VERSION_KEY = "catalog:masking:version"
+_masking: dict[str, Any] = {"version": None, "fields": {}}
+
+
+def masked_fields() -> dict[tuple[str, str], str]:
+    """``(dataset code, field name) → masking kind`` of every field the catalog marks 敏感.
+
+    Kept per process; a change to a catalog field bumps a version in the shared cache when its
+    transaction commits, so every process reloads on its next look-up (one cache read a page).
+    """
+    version = cache.get(MASKING_VERSION_KEY, 0)
+    if _masking["version"] != version:
+        rows = DatasetField.objects.filter(sensitivity=Sensitivity.SENSITIVE).values_list("dataset__code", "name", "masking")
+        _masking.update(version=version, fields={(ds, name): kind or guess_kind(name) for ds, name, kind in rows})
+    return _masking["fields"]  # type: ignore[no-any-return]
+
+
+def catalog_changed() -> None:
+    """Every process reloads ``masked_fields`` after the current transaction commits."""
+
+    def bump() -> None:
+        try:
+            cache.incr(MASKING_VERSION_KEY)
+        except ValueError:
+            cache.set(MASKING_VERSION_KEY, 1, None)
+        _masking["version"] = None
+
+    _masking["version"] = None  # this process at once, the others after the commit
+    transaction.on_commit(bump)

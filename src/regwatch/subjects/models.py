@@ -63,6 +63,7 @@ class SubjectStatus(models.TextChoices):
 @audited
 class Subject(models.Model):
     scope_region_field = "region"
+    catalog_dataset = "subject"  # masking follows the catalog's 主体登记 fields (web.masking)
 
     kind = models.ForeignKey(SubjectKind, verbose_name="主体类型", on_delete=models.PROTECT, related_name="subjects")
     uscc = USCCField(null=True, blank=True, unique=True)
@@ -197,6 +198,9 @@ class Record(models.Model):
     VERSIONED = ("subject_id", "record_type_id", "occurred_on", "summary", "data")
 
     scope_region_field = "subject__region"
+    # The keys of ``data`` are the fields of the record type's catalog dataset (web.masking).
+    catalog_dataset_at = "record_type__code"
+    catalog_json_fields = ("data",)
 
     subject = models.ForeignKey(Subject, verbose_name="主体", on_delete=models.CASCADE, related_name="records")
     record_type = models.ForeignKey(RecordType, verbose_name="记录类型", on_delete=models.PROTECT, related_name="records")

@@ -11,6 +11,7 @@ from django.db.models.functions import Substr
 
 from regwatch.accounts.scope import region_paths
 from regwatch.core.dictionaries import industry_label, kind_names
+from regwatch.web.masking import Masker
 from regwatch.web.readable import register_labels
 from regwatch.web.registry import Column, ListExtension, ObjectType, extend_list, register
 
@@ -21,6 +22,10 @@ from .models import Record, RecordType, Subject, SubjectKind, SubjectTag, Tag
 from .panels import panels_for
 
 TIMELINE_LIMIT = 500
+
+
+def labels_of(record: Record) -> dict[str, str]:
+    return {f["name"]: f.get("label") or f["name"] for f in record.record_type.fields}
 
 
 def subject_profile(subject: Subject, user: Any) -> dict[str, Any]:
@@ -63,6 +68,7 @@ register(
             Column("industry_name", "所属行业", sort="industry_code"),
             Column("status"),
             Column("established_on", hidden=True),
+            Column("legal_representative", sort=None, hidden=True),
         ],
         filterset=filtersets.SubjectFilterSet,
         select_related=("kind", "region"),
@@ -141,7 +147,9 @@ register(
         select_related=("subject", "record_type"),
         detail_fields=["subject", "record_type", "occurred_on", "known_at", "source", "source_ref", "summary", "created_at"],
         detail_template="subjects/record_detail.html",
-        detail_context=lambda record, user: {"data_rows": labelled(record.record_type.fields, record.data)},
+        detail_context=lambda record, user: {
+            "data_rows": labelled(record.record_type.fields, Masker(user).data(record, "data", record.data, labels_of(record)))
+        },
         form_class=RecordForm,
         form_fields=["subject", "record_type", "occurred_on", "source", "source_ref", "summary", "data"],
         api_fields=["id", "subject", "record_type", "occurred_on", "known_at", "source", "source_ref", "summary", "data", "created_at"],

@@ -22,6 +22,7 @@ from regwatch.indicators.models import Indicator
 from regwatch.scoring.models import CurrentGrade, GradeScheme
 from regwatch.subjects.display import labelled
 from regwatch.subjects.models import Record, SubjectTag
+from regwatch.web.masking import Masker
 
 from .firing import matches
 from .models import RuleKind, Warning
@@ -79,14 +80,15 @@ def evidence(w: Warning, user: Any) -> Evidence:
 
 def _records(qs: QuerySet[Record], user: Any, heading: str, match: dict[str, Any] | None = None) -> Evidence:
     rows = visible(qs, user).select_related("record_type").order_by("-occurred_on", "-id")
+    masker = Masker(user)
     if not match:
-        return Evidence(heading=heading, records=[_row(r) for r in rows[:MAX_RECORDS]], total=rows.count(), searched=True)
+        return Evidence(heading=heading, records=[_row(r, masker) for r in rows[:MAX_RECORDS]], total=rows.count(), searched=True)
     found = [r for r in rows if matches(r.data, match)]
-    return Evidence(heading=heading, records=[_row(r) for r in found[:MAX_RECORDS]], total=len(found), searched=True)
+    return Evidence(heading=heading, records=[_row(r, masker) for r in found[:MAX_RECORDS]], total=len(found), searched=True)
 
 
-def _row(r: Record) -> dict[str, Any]:
-    fields = labelled(r.record_type.fields, r.data)[:KEY_FIELDS]
+def _row(r: Record, masker: Masker) -> dict[str, Any]:
+    fields = labelled(r.record_type.fields, masker.data(r, "data", r.data))[:KEY_FIELDS]
     return {"pk": r.pk, "type": r.record_type.name, "date": r.occurred_on, "summary": r.summary, "fields": fields}
 
 
@@ -127,7 +129,7 @@ def _indicator(w: Warning, user: Any, data: dict[str, Any]) -> Evidence:
 def _filtered(qs: QuerySet[Record], user: Any, heading: str, where: list[dict[str, Any]]) -> Evidence:
     rows = visible(qs, user).select_related("record_type").order_by("-occurred_on", "-id")
     found = [r for r in rows if all(_holds(r.data.get(c["field"]), c.get("op", "eq"), c.get("value")) for c in where)]
-    return Evidence(heading=heading, records=[_row(r) for r in found[:MAX_RECORDS]], total=len(found), searched=True)
+    return Evidence(heading=heading, records=[_row(r, Masker(user)) for r in found[:MAX_RECORDS]], total=len(found), searched=True)
 
 
 def _holds(have: Any, op: str, want: Any) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
+from .masking import Masker
 from .readable import Identifier, Readable, code_label
 from .registry import DISPLAYS, is_identifier, percent, shown
 
@@ -70,11 +71,15 @@ def _narrow(old: Any, new: Any) -> tuple[Any, Any]:
     return old, new
 
 
-def readable_changes(obj: models.Model | type[models.Model], changes: list[tuple[str, Any, Any]]) -> list[Change]:
+def readable_changes(
+    obj: models.Model | type[models.Model], changes: list[tuple[str, Any, Any]], masker: Masker | None = None
+) -> list[Change]:
     """A model may name its own codes (a work order's state) with ``display_value(key, value)``.
 
     ``obj`` is the object, or only its model when the object is gone (an audit event of a deletion).
+    Sensitive values are masked as everywhere else (``web.masking``), without a reveal control.
     """
+    masker = masker or Masker()
     model = obj if isinstance(obj, type) else type(obj)
     own = getattr(obj, "display_value", None) if not isinstance(obj, type) else None
     rows = []
@@ -82,7 +87,7 @@ def readable_changes(obj: models.Model | type[models.Model], changes: list[tuple
         if key in ("id", "pk"):
             continue
         field = _field(model, key)
-        old, new = _narrow(old, new)
+        old, new = _narrow(masker.plain(obj, key, old), masker.plain(obj, key, new))
 
         def value(v: Any, field: Any = field, key: str = key) -> Any:
             named = own(key, v) if own is not None else None
@@ -96,9 +101,10 @@ def readable_changes(obj: models.Model | type[models.Model], changes: list[tuple
     return rows
 
 
-def readable_history(obj: models.Model, events: Any) -> list[Any]:
+def readable_history(obj: models.Model, events: Any, masker: Masker | None = None) -> list[Any]:
     out = []
+    masker = masker or Masker()
     for event in events:
-        event.readable = readable_changes(obj, event.changes)
+        event.readable = readable_changes(obj, event.changes, masker)
         out.append(event)
     return out

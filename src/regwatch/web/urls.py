@@ -17,3 +17,5 @@ for slug in REGISTRY:
         path(f"{slug}/<int:pk>/edit/", views.ObjectEditView.as_view(), kw, name=f"{slug}_edit"),
         path(f"{slug}/<int:pk>/delete/", views.ObjectDeleteView.as_view(), kw, name=f"{slug}_delete"),
     ]
+# 查看明文 of one masked value (web.masking): POST field + reason.
+urlpatterns += [path("reveal/<slug:slug>/<int:pk>/", views.RevealView.as_view(), name="reveal")]

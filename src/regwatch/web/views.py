@@ -18,11 +18,12 @@ from django.views import View
 
 from regwatch.accounts.preferences import hidden_columns, hide_columns
 from regwatch.accounts.scope import visible
-from regwatch.audit.services import history
+from regwatch.audit.services import history, record_access
 
-from .export import export_xlsx
+from .export import export_list
 from .forms import style_form
 from .history import readable_history
+from .masking import REVEAL_ACTION, Masked, Masker
 from .registry import REGISTRY, Badge, Column, ObjectType, cards_for, field_label, shown, value_at
 from .services import delete_object, hidden_conflict, require, save_object, unavailable_message
 
@@ -80,12 +81,12 @@ class ObjectListView(ObjectView):
             hidden = {c.name for c in all_columns if c.hidden}
         columns = [c for i, c in enumerate(all_columns) if i == 0 or c.name not in hidden]
         if request.GET.get("export") == "xlsx" and otype.export:
-            filters = {k: v for k, v in request.GET.items() if k != "export"}
-            return export_xlsx(otype, qs, filters, columns)
+            return export_list(request, otype, qs, columns)
         per_page = page_size(request.GET.get("per_page"))
         paginator = Paginator(qs, per_page)
         page = paginator.get_page(request.GET.get("page"))
-        rows = [(obj, [cell(obj, c) for c in columns]) for obj in page.object_list]
+        masker = Masker(request.user)
+        rows = [(obj, [cell(obj, c, masker) for c in columns]) for obj in page.object_list]
         query = request.GET.copy()
         for key in ("page", "sort", "export"):
             query.pop(key, None)
@@ -114,6 +115,8 @@ class ObjectListView(ObjectView):
             "resize": resize.urlencode(),
             "here": here.urlencode(),
             "notes": otype.notes(request.GET, request.user),
+            "export_items": [(k, v) for k, v in request.GET.items() if k not in ("page", "export", "unmasked", "reason")],
+            "may_reveal": masker.controls and any(isinstance(c, Masked) for _, cells in rows for c in cells),
             "can_add": otype.editable and request.user.has_perm(otype.perm("add")),
         }
         template = "web/_table.html" if request.htmx and request.htmx.target == "object-table" else "web/list.html"  # type: ignore[attr-defined]
@@ -151,8 +154,9 @@ def page_numbers(page: Any, around: int = 2) -> list[int | None]:
     return out
 
 
-def cell(obj: Any, col: Column) -> Any:
-    value = shown(col.value(obj))
+def cell(obj: Any, col: Column, masker: Masker | None = None) -> Any:
+    value = col.value(obj)
+    value = shown(masker.at(obj, col.name, value) if masker is not None else value)
     if col.color and value is not None:
         return Badge(str(value), value_at(obj, col.color) or "")
     return value
@@ -170,13 +174,14 @@ def detail_page(request: HttpRequest, otype: ObjectType, obj: Any, extra: dict[s
     """An object's page; bespoke views call it to show the page again, e.g. with a refused form refilled."""
     model: Any = otype.model
     fields = otype.detail_fields or [f.name for f in model._meta.concrete_fields if f.name != "id"]
-    details = [(field_label(model, name), shown(value_at(obj, name))) for name in fields]
+    masker = Masker(request.user)
+    details = [(field_label(model, name), shown(masker.at(obj, name, value_at(obj, name)))) for name in fields]
     context = {
         "otype": otype,
         "object": obj,
         "details": details,
         # Whoever may change an object may see how it changed; auditors see all.
-        "history": readable_history(obj, history(obj)[:50])
+        "history": readable_history(obj, history(obj)[:50], masker)
         if request.user.has_perm("audit.view_auditevent") or request.user.has_perm(otype.perm("change"))
         else None,
         "can_change": otype.editable and request.user.has_perm(otype.perm("change")),
@@ -184,6 +189,38 @@ def detail_page(request: HttpRequest, otype: ObjectType, obj: Any, extra: dict[s
         **extra,
     }
     return render(request, otype.detail_template, context, status=status)
+
+
+class RevealView(ObjectView):
+    """查看明文: the clear value of one masked field, for a reason, logged as one access event.
+
+    Only users the masking policy lets reveal (``approvals.view_unmasked``), only objects in their
+    data scope, only fields the catalog masks; the answer is a page fragment (htmx) with the value.
+    """
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        otype = self.otype
+        require(request.user, otype.perm("view"))
+        masker = Masker(request.user)
+        if not masker.controls:
+            raise PermissionDenied("您没有查看敏感字段明文的权限")
+        obj = self.get_object(pk)
+        field = request.POST.get("field", "")
+        found = masker.clear(obj, field)
+        if found is None:
+            raise Http404
+        label, value = found
+        reason = request.POST.get("reason", "").strip()
+        if not reason or len(reason) > 200:
+            masked = masker.value(obj, field.partition(".")[0], getattr(obj, field.partition(".")[0]))
+            if isinstance(masked, dict):
+                masked = masked[field.partition(".")[2]]
+            context = {"masked": masked, "error": "请填写查看原因（不超过 200 字）"}
+            return render(request, "web/_revealed.html", context, status=400)
+        record_access(
+            REVEAL_ACTION, f"{otype.verbose_name}：{obj}"[:255], object_type=otype.slug, object_id=obj.pk, field=label, reason=reason
+        )
+        return render(request, "web/_revealed.html", {"value": shown(value), "label": label})
 
 
 def _form_class(otype: ObjectType, user: Any) -> type[forms.ModelForm]:
