@@ -52,9 +52,52 @@ def page(browser: Any, live_server: Any, transactional_db: None) -> Iterator[Any
     context.close()
 
 
+def totp_code(device: Any) -> str:
+    """The code an authenticator app shows now for ``device`` (RFC 6238, from its key)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def otp_device(username: str) -> Any:
+    """The user's authenticator device, enrolled if need be, ready to take this time step's code again
+    (a code is accepted once: an earlier sign-in of the same test may have used it)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from regwatch.accounts import otp
+    from regwatch.accounts.models import User
+
+    user = User.objects.get(username=username)
+    device = otp.device_of(user) or TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None)
+    device.refresh_from_db()
+    return device
+
+
+def pass_otp(page: Any, username: str) -> None:
+    """On the two-factor page after the password: type the current code of the user's device."""
+    device = otp_device(username)
+    page.wait_for_selector("#otp-form")
+    page.fill("#id_code", totp_code(device))
+    page.click("#otp-submit")
+
+
+def needs_otp(username: str) -> bool:
+    from regwatch.accounts import otp
+    from regwatch.accounts.models import User
+
+    return otp.required(User.objects.get(username=username))
+
+
 def login(page: Any, username: str, password: str = "Regwatch#2026") -> None:
+    two_factor = needs_otp(username)
+    if two_factor:
+        otp_device(username)  # enrolled: the code page, not the enrolment page (tests/e2e/test_two_factor.py)
     page.goto(f"{page.base_url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+    if two_factor:
+        pass_otp(page, username)
     page.wait_for_selector("#main-nav")
