@@ -149,6 +149,14 @@ def login(user: Any) -> Client:
     return client
 
 
+def totp_code(device: Any) -> str:
+    """The code an authenticator app shows now for ``device`` (RFC 6238, computed from its key)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
 def login_password_only(user: Any) -> Client:
     """Signed in with the password alone: an administrator must still pass two-factor sign-in."""
     client = Client()

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import totp_code
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures make here are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -52,14 +54,6 @@ def page(browser: Any, live_server: Any, transactional_db: None) -> Iterator[Any
     context.close()
 
 
-def totp_code(device: Any) -> str:
-    """The code an authenticator app shows now for ``device`` (RFC 6238, from its key)."""
-    from django_otp.oath import TOTP
-
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():0{device.digits}d}"
-
-
 def otp_device(username: str) -> Any:
     """The user's authenticator device, enrolled if need be, ready to take this time step's code again
     (a code is accepted once: an earlier sign-in of the same test may have used it)."""
@@ -78,6 +72,9 @@ def otp_device(username: str) -> Any:
 def pass_otp(page: Any, username: str) -> None:
     """On the two-factor page after the password: type the current code of the user's device."""
     device = otp_device(username)
+    page.wait_for_load_state()
+    if page.locator("#otp-form").count() == 0:  # sent to enrol before the device above existed
+        page.goto(f"{page.base_url}/account/otp/")
     page.wait_for_selector("#otp-form")
     page.fill("#id_code", totp_code(device))
     page.click("#otp-submit")

@@ -82,9 +82,8 @@ def remember_session(sender: type, request: HttpRequest | None, user: Any, **kwa
         return
     if request.session.session_key is None:
         request.session.save()
-    ActiveSession.objects.update_or_create(
-        user=user, defaults={"session_key": request.session.session_key, "signed_in_at": timezone.now()}
-    )
+    key = request.session.session_key or ""
+    ActiveSession.objects.update_or_create(user=user, defaults={"session_key": key, "signed_in_at": timezone.now()})
 
 
 class SingleSessionMiddleware:

@@ -54,7 +54,7 @@ class User(AbstractUser):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Saving a new password also keeps its hash in the history (``PasswordHistory``), however it was set."""
-        new_password = self._password is not None and self.has_usable_password()
+        new_password = getattr(self, "_password", None) is not None and self.has_usable_password()
         if new_password and kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "password_changed_at"}
         super().save(*args, **kwargs)

@@ -20,42 +20,57 @@ def start_the_clock(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_grant_access_and_role_label'),
+        ("accounts", "0004_grant_access_and_role_label"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='password_changed_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='密码设置时间'),
+            model_name="user",
+            name="password_changed_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="密码设置时间"),
         ),
         migrations.CreateModel(
-            name='ActiveSession',
+            name="ActiveSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(max_length=40, verbose_name='会话')),
-                ('signed_in_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='登录时间')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='active_session', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("session_key", models.CharField(max_length=40, verbose_name="会话")),
+                ("signed_in_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="登录时间")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="active_session",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '当前会话',
-                'verbose_name_plural': '当前会话',
+                "verbose_name": "当前会话",
+                "verbose_name_plural": "当前会话",
             },
         ),
         migrations.CreateModel(
-            name='PasswordHistory',
+            name="PasswordHistory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='密码散列')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='设置时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='password_history', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="密码散列")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="设置时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="password_history",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '历史密码',
-                'verbose_name_plural': '历史密码',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "历史密码",
+                "verbose_name_plural": "历史密码",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.RunPython(start_the_clock, migrations.RunPython.noop),
