@@ -113,9 +113,54 @@ def _fresh_login_throttle() -> None:
     caches["login"].clear()
 
 
+def verify_otp_session(client: Client, user: Any) -> None:
+    """Mark ``client``'s session as having passed two-factor sign-in, with a real confirmed TOTP device,
+    for a user who needs it (the administrator roles, REGWATCH_OTP_REQUIRED_ROLES): what the code page
+    does through ``django_otp.login``.  tests/accounts/test_otp.py signs in the real way."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from regwatch.accounts import otp
+
+    if not otp.required(user):
+        return
+    device = otp.device_of(user) or TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+# Every test client signed in with force_login is also past the second factor, so the many tests
+# that sign administrators in that way keep testing what they test.  ``login_password_only`` skips it.
+_force_login_password_only = Client.force_login
+
+
+def _force_login(self: Client, user: Any, backend: str | None = None) -> None:
+    _force_login_password_only(self, user, backend)
+    verify_otp_session(self, user)
+
+
+Client.force_login = _force_login  # type: ignore[method-assign]
+
+
 def login(user: Any) -> Client:
     client = Client()
     client.force_login(user)
+    return client
+
+
+def totp_code(device: Any) -> str:
+    """The code an authenticator app shows now for ``device`` (RFC 6238, computed from its key)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def login_password_only(user: Any) -> Client:
+    """Signed in with the password alone: an administrator must still pass two-factor sign-in."""
+    client = Client()
+    _force_login_password_only(client, user)
     return client
 
 

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "huey.contrib.djhuey",
     "captcha",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "regwatch.core",
     "regwatch.accounts",
     "regwatch.audit",
@@ -96,7 +98,10 @@ MIDDLEWARE = [
     "regwatch.web.uploads.UploadMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "regwatch.accounts.middleware.IdleTimeoutMiddleware",
+    "regwatch.accounts.middleware.SingleSessionMiddleware",
+    "regwatch.accounts.middleware.OTPRequiredMiddleware",
     "regwatch.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -157,7 +162,12 @@ else:
     }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Password sign-in first; single sign-on backends (an OIDC client, docs/security.md "Authentication")
+# are added by dotted path, comma-separated, without a code change.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    *[b.strip() for b in os.environ.get("REGWATCH_AUTH_BACKENDS", "").split(",") if b.strip()],
+]
 # Login throttling (regwatch.accounts.lockout; docs/operations.md): growing delays per username and
 # address, a CAPTCHA after failures, a per-address block.  Its counters must be shared by every
 # process (web workers and the `regwatch unlock` command): Redis when configured, else files.
@@ -179,7 +189,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "regwatch.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "regwatch.accounts.validators.PasswordHistoryValidator"},
 ]
+# A new password may not be any of the last N (0: no check); a password older than this many days
+# must be changed at the next sign-in (0: never).  See docs/security.md "Authentication".
+REGWATCH_PASSWORD_HISTORY = int(os.environ.get("REGWATCH_PASSWORD_HISTORY", "5"))
+REGWATCH_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("REGWATCH_PASSWORD_MAX_AGE_DAYS", "90"))
+# Roles that must sign in with a one-time code from an authenticator app (TOTP) as well as the
+# password; comma-separated role codes, empty for none.  Superusers always must, while any role does.
+REGWATCH_OTP_REQUIRED_ROLES = [
+    r.strip() for r in os.environ.get("REGWATCH_OTP_REQUIRED_ROLES", "system_admin,security_admin,auditor").split(",") if r.strip()
+]
+OTP_TOTP_ISSUER = "监管风险智治平台"
+# A new sign-in ends the user's other browser sessions (on by default in production).
+REGWATCH_SINGLE_SESSION = _flag("REGWATCH_SINGLE_SESSION", ENV == "production")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, login
+from tests.e2e.conftest import ARTIFACTS, login, pass_otp
 
 pytestmark = pytest.mark.e2e
 
@@ -51,6 +51,7 @@ def test_captcha_after_failures_then_sign_in_and_unlock(page: Any) -> None:
     page.context.clear_cookies()
     page.goto(f"{page.base_url}/login/")  # this address has failed three times: CAPTCHA for anyone here
     _try(page, "admin", "Regwatch#2026", captcha=_answer(page))
+    pass_otp(page, "admin")  # the system administrator's second factor
     page.wait_for_selector("#main-nav")
     page.goto(f"{page.base_url}/users/{leader.pk}/")
     assert "正在等待延时或须输入验证码" in page.inner_text("#login-limits")

@@ -27,13 +27,14 @@ class AccountsConfig(AppConfig):
 
         from regwatch.audit.registry import describe_as
 
-        from .middleware import mark_active
+        from .middleware import mark_active, remember_session
         from .roles import role_label, sync_roles
 
         # Every app's post_migrate, not only ours: permissions of apps migrated after
         # accounts exist only once their own post_migrate has run.
         post_migrate.connect(sync_roles, dispatch_uid="regwatch.accounts.sync_roles")
         user_logged_in.connect(mark_active, dispatch_uid="regwatch.accounts.mark_active")
+        user_logged_in.connect(remember_session, dispatch_uid="regwatch.accounts.remember_session")
         autodiscover_modules("permissions")
         # A user's roles and permissions enter the audit trail by their Chinese names.
         describe_as(Group, lambda g: role_label(g.name))

@@ -89,7 +89,9 @@ class OwnPasswordForm(PasswordChangeForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         new = cleaned.get("new_password1")
-        if new and new == cleaned.get("old_password") and not self.has_error("new_password2"):
+        if new and new == cleaned.get("old_password") and new == self.data.get("new_password2"):
+            # Plainer than the history validator's refusal of the same password (on new_password2).
+            self.errors.pop("new_password2", None)
             self.add_error("new_password1", "新密码不能与当前密码相同")
         return cleaned
 

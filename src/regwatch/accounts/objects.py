@@ -8,7 +8,7 @@ from regwatch.web.filters import SearchFilterSet
 from regwatch.web.readable import register_labels
 from regwatch.web.registry import Column, ObjectType, register
 
-from . import lockout
+from . import lockout, otp
 from .forms import UserForm
 from .models import User
 from .roles import ROLES
@@ -36,6 +36,9 @@ def _detail_context(user: User, viewer: Any) -> dict[str, Any]:
         "can_reset_password": viewer.has_perm("accounts.change_user"),
         "can_unlock": can_unlock,
         "login_limited": can_unlock and lockout.is_locked(user.username),
+        "can_reset_otp": viewer.has_perm(otp.RESET_PERMISSION),
+        "otp_enrolled": otp.device_of(user) is not None,
+        "otp_obliged": otp.required_by_role(user),
     }
 
 
@@ -65,6 +68,7 @@ register(
             "scope_all",
             "is_active",
             "must_change_password",
+            "password_changed_at",
             "last_login",
             "date_joined",
         ],
@@ -80,3 +84,4 @@ register(
 
 register_labels(lambda: {r.code: r.label for r in ROLES.values()})  # roles named in workflows and rules
 register_labels(lambda: {UNLOCK_ACTION: "解除登录限制"})  # the access-log action of an unlock
+register_labels(lambda: otp.ACTION_LABELS)  # the access-log actions of the second factor
