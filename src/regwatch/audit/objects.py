@@ -8,23 +8,15 @@ from regwatch.web.history import readable_changes
 from regwatch.web.readable import register_labels
 from regwatch.web.registry import Column, Display, ObjectType, register, register_display
 
-from .filtersets import AccessEventFilterSet, AuditEventFilterSet
+from .chain import ACTIONS
+from .filtersets import AccessEventFilterSet, AuditEventFilterSet, model_name
 from .models import AccessEvent, AuditEvent, actor_text
 from .services import API_CALL
 from .signals import LOGIN_ACTIONS
 
-
-def model_name(label: Any) -> Any:
-    """``app.model`` as the model's Chinese name (审计事件's 对象类型)."""
-    try:
-        return str(apps.get_model(str(label))._meta.verbose_name)
-    except (LookupError, ValueError):
-        return label
-
-
 register_display("object_type", Display(model_name))
 register_display("actor_label", Display(lambda label: actor_text(str(label))))
-register_labels(lambda: {**LOGIN_ACTIONS, API_CALL: "接口调用"})
+register_labels(lambda: {**LOGIN_ACTIONS, API_CALL: "接口调用", **ACTIONS})
 
 
 def event_changes(event: AuditEvent, user: Any) -> dict[str, Any]:
@@ -51,6 +43,7 @@ register(
             Column("ip"),
         ],
         filterset=AuditEventFilterSet,
+        list_actions="audit/_list_actions.html",
         detail_fields=["at", "actor_label", "action", "object_type", "object_repr", "ip", "request_id"],
         detail_template="audit/event_detail.html",
         detail_context=event_changes,
@@ -65,5 +58,6 @@ register(
         menu_order=91,
         columns=[Column("at"), Column("actor_label"), Column("action"), Column("target"), Column("ip")],
         filterset=AccessEventFilterSet,
+        list_actions="audit/_list_actions.html",
     )
 )
