@@ -109,12 +109,11 @@ def _checkpoint(key: bytes, chain_name: str, kind: str, seq: int, chain: str, co
     return cp
 
 
-def _head(model: type[ChainedEvent], chain_name: str) -> tuple[int, str]:
-    last = model.objects.filter(seq__isnull=False).order_by("-seq").values_list("seq", "chain").first()
-    if last is not None:
-        return int(last[0]), str(last[1])
-    purge = AuditCheckpoint.objects.filter(chain_name=chain_name, kind=AuditCheckpoint.Kind.PURGE).order_by("-seq").first()
-    return (purge.seq, purge.chain) if purge else (0, GENESIS)
+def _head(chain_name: str) -> tuple[int, str]:
+    """Where the chain goes on: the last checkpoint's head, not the last row, so a tail deleted
+    since the last seal shows as a gap instead of being papered over by the next numbers."""
+    last = AuditCheckpoint.objects.filter(chain_name=chain_name).order_by("-seq", "-id").values_list("seq", "chain").first()
+    return (int(last[0]), str(last[1])) if last else (0, GENESIS)
 
 
 def seal(chain_name: str | None = None) -> int:
@@ -130,7 +129,7 @@ def seal(chain_name: str | None = None) -> int:
                 rows = list(model.objects.filter(seq__isnull=True).order_by("id").only("id", "mac")[:SEAL_BATCH])
                 if not rows:
                     break
-                seq, prev = _head(model, name)
+                seq, prev = _head(name)
                 for row in rows:
                     seq += 1
                     row.seq, row.chain = seq, link(key, seq, row.pk, prev, row.mac)
@@ -215,6 +214,10 @@ def _verify_chain(
     expected, prev = (purge.seq + 1, purge.chain) if purge else (1, GENESIS)
     label = CHAIN_LABELS[name]
     batch = 0
+    # Every seal checkpoint names the head it left: the row with that number must still carry it.
+    seals = checkpoints.filter(kind=AuditCheckpoint.Kind.SEAL, seq__gte=expected).order_by("seq", "id")
+    marks = seals.values_list("seq", "chain").iterator(chunk_size=2000)
+    mark = next(marks, None)
     for e in model.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000):
         report.checked += 1
         batch += 1
@@ -228,19 +231,17 @@ def _verify_chain(
             find(e.seq, "记录内容与校验码不符（记录被修改或伪造）")
         if link(key, e.seq, e.pk, prev, e.mac) != e.chain:
             find(e.seq, "与前一条的链接不符（记录被删除、插入或重排）")
+        while mark is not None and mark[0] <= e.seq:
+            if mark[0] == e.seq and mark[1] != e.chain:
+                find(e.seq, "与封存时记下的链哈希不符（记录被替换）")
+            mark = next(marks, None)
         expected, prev = e.seq + 1, e.chain
         if progress is not None and batch >= 2000:
             progress(batch, f"{label}：已校验至第 {e.seq} 条")
             batch = 0
-    last_seal = checkpoints.filter(kind=AuditCheckpoint.Kind.SEAL).order_by("-seq").first()
-    if last_seal is not None and last_seal.seq >= expected:
-        find(last_seal.seq, f"最近一次封存至第 {last_seal.seq} 条，现仅存至第 {expected - 1} 条（末尾记录被删除）")
-    elif (
-        last_seal is not None
-        and not (purge and last_seal.seq <= purge.seq)
-        and not model.objects.filter(seq=last_seal.seq, chain=last_seal.chain).exists()
-    ):
-        find(last_seal.seq, "封存检查点与该条记录的链哈希不符（记录被替换）")
+    if mark is not None:
+        head = seals.order_by("-seq").values_list("seq", flat=True).first()
+        find(head, f"最近一次封存至第 {head} 条，现仅存至第 {expected - 1} 条（末尾记录被删除）")
     for e in model.objects.filter(seq__isnull=True).order_by("id").iterator(chunk_size=2000):
         report.checked += 1
         report.unsealed += 1

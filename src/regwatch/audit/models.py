@@ -184,7 +184,7 @@ class AuditCheckpoint(models.Model):
         verbose_name = "审计链检查点"
         verbose_name_plural = "审计链检查点"
         ordering = ["-id"]
-        indexes = [models.Index(fields=["chain_name", "kind", "seq"])]
+        indexes = [models.Index(fields=["chain_name", "seq"])]
 
     def __str__(self) -> str:
         return f"{self.get_chain_name_display()} {self.get_kind_display()} #{self.seq}"

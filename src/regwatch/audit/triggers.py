@@ -39,12 +39,12 @@ BEGIN
     IF (new_row->>'actor_id') IS NULL AND (new_row - 'actor_id') = (old_row - 'actor_id') THEN
       RETURN NEW;
     END IF;
-    RAISE EXCEPTION '{UPDATE_REFUSED} (%)', TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
+    RAISE EXCEPTION USING MESSAGE = '{UPDATE_REFUSED}: ' || TG_TABLE_NAME, ERRCODE = 'integrity_constraint_violation';
   END IF;
   IF OLD.at < now() - interval '{MIN_DAYS} days' THEN
     RETURN OLD;
   END IF;
-  RAISE EXCEPTION '{DELETE_REFUSED} (%)', TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
+  RAISE EXCEPTION USING MESSAGE = '{DELETE_REFUSED}: ' || TG_TABLE_NAME, ERRCODE = 'integrity_constraint_violation';
 END
 $$ LANGUAGE plpgsql
 """
@@ -110,8 +110,13 @@ def register_sqlite_function(sender: Any, connection: Any, **kwargs: Any) -> Non
 
 def allow_flush() -> None:
     """Let Django's ``flush`` (``DELETE FROM`` every table on SQLite) through the retention trigger."""
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    from django.conf import settings
 
+    if not any(db["ENGINE"].endswith("sqlite3") for db in settings.DATABASES.values()):
+        return
+    from django.db.backends.sqlite3 import base  # the backend first: its modules import each other
+
+    DatabaseOperations = base.DatabaseOperations
     original = DatabaseOperations.execute_sql_flush
     if getattr(original, "_audit_flush", False):
         return

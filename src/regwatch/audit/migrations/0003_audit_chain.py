@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "审计链检查点",
                 "verbose_name_plural": "审计链检查点",
                 "ordering": ["-id"],
-                "indexes": [models.Index(fields=["chain_name", "kind", "seq"], name="audit_audit_chain_n_43eb54_idx")],
+                "indexes": [models.Index(fields=["chain_name", "seq"], name="audit_audit_chain_n_2b90fe_idx")],
             },
         ),
         migrations.RunPython(stamp_existing, migrations.RunPython.noop),
