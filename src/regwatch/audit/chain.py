@@ -40,8 +40,8 @@ log = logging.getLogger("regwatch.audit.chain")
 
 # The chains: name -> model, and the advisory lock key of each (any fixed numbers, not the ledger's).
 CHAINS: dict[str, type[ChainedEvent]] = {AuditCheckpoint.Chain.AUDIT: AuditEvent, AuditCheckpoint.Chain.ACCESS: AccessEvent}
-_LOCK_KEYS = {AuditCheckpoint.Chain.AUDIT: 0x5E6C_4A12, AuditCheckpoint.Chain.ACCESS: 0x5E6C_4A13}
-CHAIN_LABELS = dict(AuditCheckpoint.Chain.choices)
+_LOCK_KEYS: dict[str, int] = {AuditCheckpoint.Chain.AUDIT: 0x5E6C_4A12, AuditCheckpoint.Chain.ACCESS: 0x5E6C_4A13}
+CHAIN_LABELS: dict[str, str] = dict(AuditCheckpoint.Chain.choices)
 
 MIN_RETENTION_DAYS = 180  # 等保 level 3: audit records kept at least six months
 SEAL_BATCH = 2000
@@ -126,7 +126,7 @@ def seal(chain_name: str | None = None) -> int:
         while True:
             with transaction.atomic():
                 _lock_chain_head(_LOCK_KEYS[name])
-                rows = list(model.objects.filter(seq__isnull=True).order_by("id").only("id", "mac")[:SEAL_BATCH])
+                rows = list(model._default_manager.filter(seq__isnull=True).order_by("id").only("mac")[:SEAL_BATCH])
                 if not rows:
                     break
                 seq, prev = _head(name)
@@ -134,7 +134,7 @@ def seal(chain_name: str | None = None) -> int:
                     seq += 1
                     row.seq, row.chain = seq, link(key, seq, row.pk, prev, row.mac)
                     prev = row.chain
-                model.objects.bulk_update(rows, ["seq", "chain"], batch_size=500)
+                model._default_manager.bulk_update(rows, ["seq", "chain"], batch_size=500)
                 _checkpoint(key, name, AuditCheckpoint.Kind.SEAL, seq, prev, len(rows))
             sealed += len(rows)
             log.info("audit chain %s sealed up to #%s, head %s", name, seq, prev)
@@ -173,7 +173,7 @@ class Verification:
 
 
 def count_events() -> int:
-    return sum(model.objects.count() for model in CHAINS.values())
+    return sum(model._default_manager.count() for model in CHAINS.values())
 
 
 def verify(progress: Callable[[int, str], None] | None = None, do_seal: bool = True) -> Verification:
@@ -218,7 +218,7 @@ def _verify_chain(
     seals = checkpoints.filter(kind=AuditCheckpoint.Kind.SEAL, seq__gte=expected).order_by("seq", "id")
     marks = seals.values_list("seq", "chain").iterator(chunk_size=2000)
     mark = next(marks, None)
-    for e in model.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000):
+    for e in model._default_manager.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000):
         report.checked += 1
         batch += 1
         assert e.seq is not None
@@ -242,7 +242,7 @@ def _verify_chain(
     if mark is not None:
         head = seals.order_by("-seq").values_list("seq", flat=True).first()
         find(head, f"最近一次封存至第 {head} 条，现仅存至第 {expected - 1} 条（末尾记录被删除）")
-    for e in model.objects.filter(seq__isnull=True).order_by("id").iterator(chunk_size=2000):
+    for e in model._default_manager.filter(seq__isnull=True).order_by("id").iterator(chunk_size=2000):
         report.checked += 1
         report.unsealed += 1
         batch += 1
@@ -292,8 +292,8 @@ def purge(now: datetime.datetime | None = None) -> Purge:
     for name, model in CHAINS.items():
         with transaction.atomic():
             _lock_chain_head(_LOCK_KEYS[name])
-            kept = model.objects.filter(seq__isnull=False, at__gte=cutoff).order_by("seq").values_list("seq", flat=True).first()
-            sealed = model.objects.filter(seq__isnull=False)
+            kept = model._default_manager.filter(seq__isnull=False, at__gte=cutoff).order_by("seq").values_list("seq", flat=True).first()
+            sealed = model._default_manager.filter(seq__isnull=False)
             if kept is not None:
                 sealed = sealed.filter(seq__lt=kept)
             last = sealed.order_by("-seq").values_list("seq", "chain").first()
@@ -301,7 +301,7 @@ def purge(now: datetime.datetime | None = None) -> Purge:
                 result.removed[name] = 0
                 continue
             count, _ = sealed.filter(seq__lte=last[0]).delete()
-            _checkpoint(key, name, AuditCheckpoint.Kind.PURGE, int(last[0]), str(last[1]), count)
+            _checkpoint(key, name, AuditCheckpoint.Kind.PURGE, int(last[0] or 0), str(last[1]), count)
             result.removed[name] = count
     record_access(
         PURGE,

@@ -3,11 +3,13 @@ Excel export and the API list alike.  Codes are offered by their Chinese labels.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import django_filters
 from django.apps import apps
 from django.db import models
+from django.db.models import Q
 
 from regwatch.web.filters import DateRangeFilter, SearchFilterSet
 from regwatch.web.readable import label
@@ -38,13 +40,31 @@ def access_action_choices() -> list[tuple[str, str]]:
 
 
 class _TrailFilterSet(SearchFilterSet):
+    """The keyword also searches the JSON columns (before/after, detail): a changed address or the
+    filters of an export are found by what they said."""
+
+    json_fields: tuple[str, ...] = ()
     at = DateRangeFilter(label="时间（起止）")
     actor = django_filters.CharFilter(field_name="actor_label", lookup_expr="icontains", label="操作人")
     ip = django_filters.CharFilter(field_name="ip", lookup_expr="startswith", label="IP 地址（可填前缀）")
 
+    def search(self, queryset: models.QuerySet[Any], name: str, value: str) -> models.QuerySet[Any]:
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for f in self.search_fields:
+            condition |= Q(**{f"{f}__icontains": value})
+        # PostgreSQL reads JSON back as text with the characters; SQLite keeps them \u-escaped.
+        for word in {value, json.dumps(value)[1:-1]}:
+            for f in self.json_fields:
+                condition |= Q(**{f"{f}__icontains": word})
+        return queryset.filter(condition)
+
 
 class AuditEventFilterSet(_TrailFilterSet):
     search_fields = ("object_repr", "actor_label", "object_id", "request_id")
+    json_fields = ("before", "after")
     object_type = django_filters.ChoiceFilter(choices=object_type_choices, label="对象类型", empty_label="全部")
 
     class Meta:
@@ -54,6 +74,7 @@ class AuditEventFilterSet(_TrailFilterSet):
 
 class AccessEventFilterSet(_TrailFilterSet):
     search_fields = ("target", "actor_label", "action")
+    json_fields = ("detail",)
     action = django_filters.ChoiceFilter(choices=access_action_choices, label="动作", empty_label="全部")
 
     class Meta:

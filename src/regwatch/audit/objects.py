@@ -16,7 +16,7 @@ from .signals import LOGIN_ACTIONS
 
 register_display("object_type", Display(model_name))
 register_display("actor_label", Display(lambda label: actor_text(str(label))))
-register_labels(lambda: {**LOGIN_ACTIONS, API_CALL: "接口调用", **ACTIONS})
+register_labels(lambda: {**LOGIN_ACTIONS, API_CALL: "接口调用", "export": "数据导出", **ACTIONS})
 
 
 def event_changes(event: AuditEvent, user: Any) -> dict[str, Any]:
@@ -36,7 +36,7 @@ register(
         menu_order=90,
         columns=[
             Column("at"),
-            Column("actor_label"),
+            Column("actor_label", "操作人"),
             Column("action"),
             Column("object_type"),
             Column("object_repr", sort=None),
@@ -46,6 +46,22 @@ register(
         list_actions="audit/_list_actions.html",
         detail_fields=["at", "actor_label", "action", "object_type", "object_repr", "ip", "request_id"],
         detail_template="audit/event_detail.html",
+        # The chain's own columns (nonce, MAC, link) mean nothing without the key; the number does.
+        api_fields=[
+            "id",
+            "at",
+            "actor",
+            "actor_label",
+            "ip",
+            "request_id",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "before",
+            "after",
+            "seq",
+        ],
         detail_context=event_changes,
     )
 )
@@ -56,8 +72,9 @@ register(
         slug="access-events",
         menu="系统管理",
         menu_order=91,
-        columns=[Column("at"), Column("actor_label"), Column("action"), Column("target"), Column("ip")],
+        columns=[Column("at"), Column("actor_label", "操作人"), Column("action"), Column("target"), Column("ip")],
         filterset=AccessEventFilterSet,
+        api_fields=["id", "at", "actor", "actor_label", "ip", "action", "target", "detail", "seq"],
         list_actions="audit/_list_actions.html",
     )
 )

@@ -114,9 +114,9 @@ def allow_flush() -> None:
 
     if not any(db["ENGINE"].endswith("sqlite3") for db in settings.DATABASES.values()):
         return
-    from django.db.backends.sqlite3 import base  # the backend first: its modules import each other
+    from django.db.backends.sqlite3 import base  # noqa: F401 - the backend first: its modules import each other
+    from django.db.backends.sqlite3.operations import DatabaseOperations
 
-    DatabaseOperations = base.DatabaseOperations
     original = DatabaseOperations.execute_sql_flush
     if getattr(original, "_audit_flush", False):
         return

@@ -33,7 +33,12 @@ class Command(BaseCommand):
     def _verify(self, chain: Any) -> None:
         sealed = chain.seal()
         with tqdm(total=chain.count_events(), desc="审计日志校验", unit="条", file=sys.stderr, dynamic_ncols=True) as bar:
-            report = chain.check(progress=lambda n, message: (bar.update(n), bar.set_postfix_str(message)))
+
+            def progress(n: int, message: str) -> None:
+                bar.update(n)
+                bar.set_postfix_str(message)
+
+            report = chain.check(progress=progress)
         if sealed:
             self.stdout.write(f"已封存 {sealed} 条新记录")
         for finding in report.findings:
