@@ -353,3 +353,56 @@ def test_only_who_reads_the_trail_may_verify_it(world: None) -> None:
     client = login(User.objects.get(username="inspector"))
     assert client.get("/ops/audit-verify/").status_code == 403
     assert client.post("/ops/audit-verify/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_never_wait_for_the_chain_and_concurrent_sealing_keeps_it_whole() -> None:
+    """Six threads write events in their own transactions while two others seal: no global lock on
+    writing, and every event ends up numbered once, in one unbroken chain."""
+    import threading
+
+    if "memory" in str(connection.settings_dict["TEST"].get("NAME") or connection.settings_dict["NAME"]):
+        pytest.skip("an in-memory SQLite database is shared by all threads; concurrency needs a file or PostgreSQL")
+    start = threading.Barrier(8)
+    errors: list[BaseException] = []
+    writing = threading.Event()
+
+    def write(n: int) -> None:
+        try:
+            start.wait()
+            for i in range(4):
+                with transaction.atomic():
+                    record_access("export", f"并发导出{n}-{i}", rows=i)
+                    record_change("update", AuditCheckpoint(pk=n), {"i": i}, {"i": i + 1})
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def seal() -> None:
+        try:
+            start.wait()
+            while writing.is_set():
+                chain.seal()
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    writing.set()
+    writers = [threading.Thread(target=write, args=(n,)) for n in range(6)]
+    sealers = [threading.Thread(target=seal) for _ in range(2)]
+    for t in writers + sealers:
+        t.start()
+    for t in writers:
+        t.join()
+    writing.clear()
+    for t in sealers:
+        t.join()
+    assert not errors, errors
+    report = chain.verify()
+    assert report.ok, _messages(report)
+    for model in (AuditEvent, AccessEvent):
+        seqs = list(model.objects.order_by("seq").values_list("seq", flat=True))
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+    assert AccessEvent.objects.filter(target__startswith="并发导出").count() == 24
