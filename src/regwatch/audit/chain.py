@@ -21,6 +21,7 @@ Hashing is ``ledger.keyed_digest`` and ``ledger.canonical``: one SM3 implementat
 from __future__ import annotations
 
 import datetime
+import decimal
 import json
 import logging
 import secrets
@@ -65,12 +66,24 @@ def _utc(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).isoformat()
 
 
+def _numbers(value: Any) -> Any:
+    """JSON as both databases read it back: PostgreSQL's jsonb keeps numbers as decimals, so a float
+    with an integral value may come back as an int (1e16) and -0.0 as 0; integral floats count as ints."""
+    if isinstance(value, float) and value.is_integer():
+        return int(decimal.Decimal(repr(value)))  # the decimal written (8.6e16 -> 86000000000000000), not the binary value
+    if isinstance(value, dict):
+        return {k: _numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers(v) for v in value]
+    return value
+
+
 def content(event: Any, fields: tuple[str, ...] | None = None) -> bytes:
     """The canonical bytes an event's MAC covers: its ``MAC_FIELDS`` (or ``fields``) and nonce."""
     data: dict[str, Any] = {"nonce": event.nonce, "type": event._meta.label_lower}
     for name in fields or type(event).MAC_FIELDS:
         value = getattr(event, name)
-        data[name] = _utc(value) if isinstance(value, datetime.datetime) else value
+        data[name] = _utc(value) if isinstance(value, datetime.datetime) else _numbers(value)
     return canonical(data)
 
 
