@@ -434,3 +434,18 @@ def test_any_content_reads_back_with_the_mac_it_was_written_with(db: None, befor
     access = AccessEvent.objects.create(actor_label="x", action="export", target=text[:255], detail={"v": after})
     for stored in (AuditEvent.objects.get(pk=event.pk), AccessEvent.objects.get(pk=access.pk)):
         assert chain.event_mac(stored) == stored.mac
+
+
+def test_the_verification_job_checks_its_starter_too(world: None) -> None:
+    """The background task checks the permission itself: a job started for someone who may not read the trail fails."""
+    from regwatch.accounts.models import User
+    from regwatch.ops.models import Job
+    from regwatch.ops.progress import start_job
+    from regwatch.ops.tasks import AUDIT_VERIFY, verify_audit_trail
+
+    job = start_job(AUDIT_VERIFY, "审计日志完整性校验", user=User.objects.get(username="inspector"))
+    with contextlib.suppress(Exception):
+        verify_audit_trail(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert not AccessEvent.objects.filter(action=chain.VERIFY).exists()

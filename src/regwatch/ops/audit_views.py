@@ -11,9 +11,7 @@ from regwatch.web.services import require
 
 from .models import Job
 from .progress import start_job
-from .tasks import AUDIT_VERIFY, verify_audit_trail
-
-VERIFY_PERMS = ("audit.view_auditevent", "audit.view_accessevent")
+from .tasks import AUDIT_VERIFY, VERIFY_PERMS, verify_audit_trail
 
 
 @login_required
