@@ -315,6 +315,20 @@ REGWATCH_APPROVAL_VALID_HOURS = int(os.environ.get("REGWATCH_APPROVAL_VALID_HOUR
 # Seconds a burst of record writes is collected before one incremental re-grade runs (scoring/tasks.py).
 REGWATCH_REGRADE_DELAY = float(os.environ.get("REGWATCH_REGRADE_DELAY", "10"))
 
+# Audit trail (docs/security.md, "Audit trail"): the HMAC-SM3 key of the event chain (else derived
+# from SECRET_KEY; set it explicitly so a SECRET_KEY rotation keeps old events verifiable), and how
+# many days events are kept before the purge removes them: at least 180 (等保 level 3).
+REGWATCH_AUDIT_KEY = os.environ.get("REGWATCH_AUDIT_KEY", "")
+try:
+    REGWATCH_AUDIT_RETENTION_DAYS = int(os.environ.get("REGWATCH_AUDIT_RETENTION_DAYS", "180"))
+except ValueError:
+    raise ImproperlyConfigured("REGWATCH_AUDIT_RETENTION_DAYS must be a whole number of days (at least 180).") from None
+if REGWATCH_AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured(
+        f"REGWATCH_AUDIT_RETENTION_DAYS={REGWATCH_AUDIT_RETENTION_DAYS}: audit records must be kept at least 180 days"
+        " (审计日志保存期限不得少于 180 天)."
+    )
+
 # Notifications that leave the machine (see docs/workorders.md, "Notifications").
 # E-mail: REGWATCH_EMAIL_URL = smtp://user:pass@host:25 | smtp+tls://…:587 (STARTTLS) |
 # smtps://…:465 (TLS) | console: | file:/path; without it, embedded mode writes each mail to a

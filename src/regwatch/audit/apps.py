@@ -7,6 +7,10 @@ class AuditConfig(AppConfig):
     verbose_name = "审计"
 
     def ready(self) -> None:
-        from . import signals
+        from django.db.backends.signals import connection_created
+
+        from . import signals, triggers
 
         signals.connect()
+        connection_created.connect(triggers.register_sqlite_function, dispatch_uid="regwatch.audit.sqlite_function")
+        triggers.allow_flush()

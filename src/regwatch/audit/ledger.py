@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as _hmac
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
@@ -51,6 +52,15 @@ def digest(data: bytes, algorithm: str = ALGORITHM) -> str:
     h = Hasher(algorithm)
     h.update(data)
     return h.hexdigest()
+
+
+def keyed_digest(key: bytes, data: bytes, algorithm: str = ALGORITHM) -> str:
+    """HMAC (RFC 2104) by the ledger's algorithm name: HMAC-SM3 by default, hex."""
+    if algorithm not in _ALGORITHMS:
+        raise ValueError(f"unknown ledger hash algorithm {algorithm!r}")
+    mac = _hmac.HMAC(key, _ALGORITHMS[algorithm]())
+    mac.update(data)
+    return mac.finalize().hex()
 
 
 def file_digest(fileobj: Any, algorithm: str = ALGORITHM) -> str:
@@ -103,8 +113,8 @@ class EvidenceLedger(Protocol):
 _APPEND_LOCK_KEY = 0x5E6C_4A11
 
 
-def _lock_chain_head() -> None:
-    """Serialise appenders until the caller's transaction ends.
+def _lock_chain_head(key: int = _APPEND_LOCK_KEY) -> None:
+    """Serialise appenders until the caller's transaction ends (one chain per ``key``).
 
     ``SELECT ... ORDER BY seq DESC LIMIT 1 FOR UPDATE`` is not enough on PostgreSQL: a waiter
     wakes up holding the *old* head row and computes the same next number.  A transaction-scoped
@@ -113,7 +123,7 @@ def _lock_chain_head() -> None:
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_KEY])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
     elif connection.vendor != "sqlite":
         from .models import LedgerEntry
 

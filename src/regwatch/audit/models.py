@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 # Background work acts as ``system:<task>[:<argument>...]`` (``audit.context.system``).
 SYSTEM_TASKS = {
@@ -16,6 +19,9 @@ SYSTEM_TASKS = {
     "warnings-daily": "每日预警扫描",
     "workorder-deadlines": "工单期限检查",
     "test-world": "测试数据",
+    "audit-seal": "审计日志封存",
+    "audit-verify": "审计日志校验",
+    "audit-purge": "审计日志过期清理",
 }
 
 
@@ -33,8 +39,38 @@ def actor_text(label: str) -> str:
     return f"系统（{what}）"
 
 
-class AuditEvent(models.Model):
+class ChainedEvent(models.Model):
+    """An append-only audit row: MAC'd at insert, numbered and chained later by ``audit.chain.seal``.
+
+    ``mac`` is HMAC-SM3 under the audit key over ``MAC_FIELDS`` and ``nonce``; ``seq`` and
+    ``chain`` stay empty until the sealing step assigns them (the database triggers allow that
+    one update and nothing else).  Insert through ``save()`` (``objects.create``), never
+    ``bulk_create``, which would skip the MAC.
+    """
+
+    MAC_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    nonce = models.CharField("随机数", max_length=32, blank=True, editable=False)
+    mac = models.CharField("校验码", max_length=64, blank=True, editable=False)
+    seq = models.PositiveBigIntegerField("链序号", null=True, blank=True, unique=True, editable=False)
+    chain = models.CharField("链哈希", max_length=64, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and not self.mac:
+            from .chain import stamp
+
+            stamp(self)
+        super().save(*args, **kwargs)
+
+
+class AuditEvent(ChainedEvent):
     """One create/update/delete of a business object, with before and after."""
+
+    MAC_FIELDS = ("at", "actor_label", "ip", "request_id", "action", "object_type", "object_id", "object_repr", "before", "after")
 
     class Action(models.TextChoices):
         CREATE = "create", "新增"
@@ -42,7 +78,6 @@ class AuditEvent(models.Model):
         DELETE = "delete", "删除"
         BULK = "bulk", "批量操作"
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -76,10 +111,11 @@ class AuditEvent(models.Model):
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
 
-class AccessEvent(models.Model):
+class AccessEvent(ChainedEvent):
     """A read worth knowing about: an export, a view of unmasked sensitive fields."""
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    MAC_FIELDS = ("at", "actor_label", "ip", "action", "target", "detail")
+
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -118,3 +154,37 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.kind} {self.object_type}:{self.object_id}"
+
+
+class AuditCheckpoint(models.Model):
+    """A MAC'd note of a chain's state: its head after a sealing run, or the last entry a purge removed.
+
+    Verification starts each chain after its latest purge checkpoint (so a purged prefix is not a
+    gap) and checks that the head of the latest seal checkpoint is still there (so a removed tail
+    is seen).  Rows are refused UPDATE by the same database triggers as the events.
+    """
+
+    class Kind(models.TextChoices):
+        SEAL = "seal", "封存"
+        PURGE = "purge", "过期清理"
+
+    class Chain(models.TextChoices):
+        AUDIT = "audit", "审计事件"
+        ACCESS = "access", "访问日志"
+
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    chain_name = models.CharField("日志链", max_length=10, choices=Chain.choices)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    seq = models.PositiveBigIntegerField("链序号")
+    chain = models.CharField("链哈希", max_length=64)
+    count = models.PositiveBigIntegerField("条数", default=0)
+    mac = models.CharField("校验码", max_length=64)
+
+    class Meta:
+        verbose_name = "审计链检查点"
+        verbose_name_plural = "审计链检查点"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["chain_name", "seq"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_chain_name_display()} {self.get_kind_display()} #{self.seq}"

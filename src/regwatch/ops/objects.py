@@ -17,6 +17,7 @@ JOB_KINDS = {
     "scoring.dry_run": "模型试算",
     "scoring.publish": "模型发布",
     "export": "数据导出",
+    "audit-verify": "审计日志校验",
 }
 
 
