@@ -248,10 +248,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "regwatch.api.problems.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("REGWATCH_API_RATE", "6000/min")},
+    # Every API call is rate-limited: per account, and per address for anonymous callers (api/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": ["regwatch.api.throttling.ClientRateThrottle", "regwatch.api.throttling.AnonymousRateThrottle"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+REGWATCH_API_RATE = os.environ.get("REGWATCH_API_RATE", "6000/min")
+REGWATCH_API_ANON_RATE = os.environ.get("REGWATCH_API_ANON_RATE", "60/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "监管风险智治平台 接口文档",
     "DESCRIPTION": (
