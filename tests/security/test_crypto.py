@@ -219,3 +219,19 @@ def test_every_encrypted_column_is_known_to_rotation() -> None:
         "core_organization.phone",
         "notifications_outboxitem.address",
     ]
+
+
+@pytest.mark.django_db
+def test_the_organisation_form_edits_the_encrypted_fields_as_plain_one_line_inputs(world: None, admin: Any) -> None:
+    from django.test import Client
+
+    org = Organization.objects.filter(parent__isnull=False).first()
+    assert org is not None
+    org.contact, org.phone = "王五", "0571-87654321"
+    org.save()
+    client = Client()
+    client.force_login(admin)
+    page = client.get(f"/organizations/{org.pk}/edit/").content.decode()
+    assert 'value="0571-87654321"' in page and 'value="王五"' in page
+    assert "<textarea" not in page and 'maxlength="30"' in page
+    assert "v1:" not in page and "v1:" not in client.get(f"/organizations/{org.pk}/").content.decode()

@@ -9,7 +9,8 @@
   address is over its rate — guessing tokens is limited like any other anonymous call.
 
 Over the limit the answer is 429, a problem document in Chinese with ``Retry-After``.  The counts
-live in the default cache: Redis in production, shared by every web worker.
+live with the login counters (the ``login`` cache: Redis in production, else files), which every
+web worker shares — a per-process cache would multiply each rate by the number of workers.
 """
 
 from __future__ import annotations
@@ -18,13 +19,20 @@ import math
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from rest_framework import exceptions
 from rest_framework.throttling import SimpleRateThrottle
 
 from regwatch.web.clientip import client_ip
 
 
-class ClientRateThrottle(SimpleRateThrottle):
+class _SharedCounts(SimpleRateThrottle):
+    def __init__(self) -> None:
+        self.cache = caches["login"]
+        super().__init__()
+
+
+class ClientRateThrottle(_SharedCounts):
     """Per account, for signed-in callers only."""
 
     scope = "user"
@@ -39,7 +47,7 @@ class ClientRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": user.pk}
 
 
-class AnonymousRateThrottle(SimpleRateThrottle):
+class AnonymousRateThrottle(_SharedCounts):
     """Per client address, for anonymous callers only."""
 
     scope = "anon"

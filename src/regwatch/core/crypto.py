@@ -194,11 +194,11 @@ def decrypt(stored: str, table: str, column: str, ring: Keyring | None = None) -
     m = TOKEN.match(stored)
     if not m:
         return stored
-    kid, nonce, sealed = m.group(1), _unb64(m.group(2)), _unb64(m.group(3))
+    kid = m.group(1)
     key = (ring or keyring()).key(kid)
     try:
-        return key.decrypt(nonce, sealed, aad(table, column, kid)).decode()
-    except (InvalidTag, UnicodeDecodeError):
+        return key.decrypt(_unb64(m.group(2)), _unb64(m.group(3)), aad(table, column, kid)).decode()
+    except (InvalidTag, UnicodeDecodeError, binascii.Error):
         raise DecryptionError(f"{table}.{column}: a stored value fails authentication (altered, moved, or key {kid!r} is wrong).") from None
 
 
