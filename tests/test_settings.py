@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+FIELD_KEYS = "k1:MDAwMDAwMDAwMDAwMDAwMA=="  # a well-formed SM4 key for settings checks (16 zero digits, no secret)
+
 
 def _import_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("REGWATCH_", "SECRET_KEY", "DATABASE_URL"))}
@@ -38,7 +40,13 @@ def test_production_refuses_default_or_short_secret(tmp_path: Path) -> None:
 
 
 def test_production_with_postgres_url_and_secret_starts(tmp_path: Path) -> None:
-    result = _import_settings(tmp_path, REGWATCH_ENV="production", SECRET_KEY="k" * 50, DATABASE_URL="postgres://u@db:5432/regwatch")
+    result = _import_settings(
+        tmp_path,
+        REGWATCH_ENV="production",
+        SECRET_KEY="k" * 50,
+        DATABASE_URL="postgres://u@db:5432/regwatch",
+        REGWATCH_FIELD_KEYS=FIELD_KEYS,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[0] == "django.db.backends.postgresql"
 
@@ -54,3 +62,39 @@ def test_sqlite_writers_queue_for_the_lock_instead_of_failing(db: None) -> None:
         assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert cursor.execute("PRAGMA busy_timeout").fetchone()[0] == 20_000
     assert connection.transaction_mode == "IMMEDIATE"  # type: ignore[attr-defined]
+
+
+def _production(tmp_path: Path, expression: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("REGWATCH_", "SECRET_KEY", "DATABASE_URL"))}
+    base = {"REGWATCH_VAR_DIR": str(tmp_path), "REGWATCH_ENV": "production", "SECRET_KEY": "k" * 50, "REGWATCH_FIELD_KEYS": FIELD_KEYS}
+    return subprocess.run(
+        [sys.executable, "-c", f"import regwatch.settings as s; print(repr(({expression},)))"],
+        env={**clean, **base, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_field_keys_or_with_malformed_ones(tmp_path: Path) -> None:
+    result = _production(tmp_path, "1", REGWATCH_FIELD_KEYS="")
+    assert result.returncode != 0 and "REGWATCH_FIELD_KEYS" in result.stderr
+    for bad in ("k1", "k1:not base64!", "k1:" + "QUJD", "K1:MDAwMDAwMDAwMDAwMDAwMA==", f"{FIELD_KEYS},{FIELD_KEYS}"):
+        result = _production(tmp_path, "1", REGWATCH_FIELD_KEYS=bad)
+        assert result.returncode != 0 and "REGWATCH_FIELD_KEYS" in result.stderr, bad
+        assert "MDAwMDAw" not in result.stderr and "QUJD" not in result.stderr  # the message names no key material
+    aes = _production(tmp_path, "1", REGWATCH_FIELD_CIPHER="aes256")  # a 16-byte key is no AES-256 key
+    assert aes.returncode != 0 and "aes256" in aes.stderr
+
+
+def test_production_serves_https_only_behind_the_proxy(tmp_path: Path) -> None:
+    """TLS ends at the proxy (docs/operations.md): Django trusts its X-Forwarded-Proto, redirects plain HTTP, sends HSTS."""
+    expression = (
+        "s.SECURE_PROXY_SSL_HEADER, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS,"
+        " s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE"
+    )
+    result = _production(tmp_path, expression)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "(('HTTP_X_FORWARDED_PROTO', 'https'), True, 31536000, False, True, True)"
+    subdomains = _production(tmp_path, "s.SECURE_HSTS_INCLUDE_SUBDOMAINS", REGWATCH_HSTS_INCLUDE_SUBDOMAINS="1")
+    assert subdomains.stdout.strip() == "(True,)"

@@ -47,6 +47,19 @@ if ENV == "production":
 elif not SECRET_KEY:
     SECRET_KEY = _embedded_secret()
 
+# Column encryption (core/crypto.py; docs/security.md, "Cryptography"): "id:base64key,id2:…", the
+# first encrypts, all decrypt; 16-byte keys are SM4, 32-byte keys AES-256 (REGWATCH_FIELD_CIPHER=aes256
+# where OpenSSL lacks SM4).  Embedded and test mode derive a key from SECRET_KEY when none is set;
+# production refuses to start without keys, since values encrypted with a derived key die with SECRET_KEY.
+REGWATCH_FIELD_KEYS = os.environ.get("REGWATCH_FIELD_KEYS", "")
+REGWATCH_FIELD_CIPHER = os.environ.get("REGWATCH_FIELD_CIPHER", "sm4")
+if ENV == "production" and not REGWATCH_FIELD_KEYS:
+    raise ImproperlyConfigured("REGWATCH_ENV=production needs REGWATCH_FIELD_KEYS (see docs/security.md, Cryptography).")
+if REGWATCH_FIELD_KEYS:
+    from regwatch.core.crypto import parse_keys
+
+    parse_keys(REGWATCH_FIELD_KEYS, REGWATCH_FIELD_CIPHER)  # a malformed keyring stops the start, naming no key
+
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("REGWATCH_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("REGWATCH_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
@@ -241,6 +254,8 @@ if ENV == "production":
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = _flag("REGWATCH_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = 31536000
+    # Only when every host under the domain serves HTTPS (docs/operations.md, "TLS at the proxy").
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("REGWATCH_HSTS_INCLUDE_SUBDOMAINS")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REST_FRAMEWORK = {
@@ -257,10 +272,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "regwatch.api.problems.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("REGWATCH_API_RATE", "6000/min")},
+    # Every API call is rate-limited: per account, and per address for anonymous callers (api/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": ["regwatch.api.throttling.ClientRateThrottle", "regwatch.api.throttling.AnonymousRateThrottle"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+REGWATCH_API_RATE = os.environ.get("REGWATCH_API_RATE", "6000/min")
+REGWATCH_API_ANON_RATE = os.environ.get("REGWATCH_API_ANON_RATE", "60/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "监管风险智治平台 接口文档",
     "DESCRIPTION": (

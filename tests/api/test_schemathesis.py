@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -31,7 +32,10 @@ def keep_connection() -> Any:
 def api_schema(world: None, keep_connection: None) -> Any:
     loaded = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
     loaded.app = application
-    return loaded
+    # Thousands of generated calls, hundreds of them without credentials, within one test: above any
+    # real caller's rate.  The limits themselves are tested in tests/security/test_rate_limits.py.
+    with override_settings(REGWATCH_API_RATE="1000000/min", REGWATCH_API_ANON_RATE="1000000/min"):
+        yield loaded
 
 
 # Every operation, reads and writes: writes run inside the test's rolled-back transaction.

@@ -98,6 +98,7 @@ def test_the_sm3_bench_runs(db: None) -> None:
     from django.core.management import call_command
 
     out = StringIO()
-    call_command("bench", "sm3", "--mb", "2", "--gmssl-mb", "0", "--json", stdout=out)
+    call_command("bench", "sm3", "--mb", "2", "--gmssl-mb", "0", "--values", "100", "--json", stdout=out)
     figures = json.loads(out.getvalue())
     assert figures["openssl_mb"] == 2 and figures["openssl_mb_per_s"] > 0
+    assert figures["sha256_mb_per_s"] > 0 and figures["sm4_gcm_values"] == 100

@@ -207,5 +207,5 @@ def test_channels_are_configured_from_the_environment(tmp_path: Any) -> None:
     )
     assert configured["backend"].endswith("smtp.EmailBackend") and configured["host"] == "mail.gov.cn"
     assert configured["sms"] == {"url": "https://sms.gov.cn/send", "app_key": "k", "app_secret": "s"}
-    production = _settings_of(tmp_path, REGWATCH_ENV="production", SECRET_KEY="x" * 50)
+    production = _settings_of(tmp_path, REGWATCH_ENV="production", SECRET_KEY="x" * 50, REGWATCH_FIELD_KEYS="k1:MDAwMDAwMDAwMDAwMDAwMA==")
     assert production["backend"] == "" and production["fallback"] == ""  # Django's SMTP default; no silent sink

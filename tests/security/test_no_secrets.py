@@ -7,6 +7,7 @@ API, then looks for each secret in what was logged and in the audit trail.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -72,3 +73,44 @@ def test_the_repository_holds_no_secret() -> None:
         text = path.read_text(encoding="utf-8", errors="ignore")
         found += [f"{name}: {m.group(0)[:40]}" for m in SECRET_SHAPES.finditer(text)]
     assert not found, found
+
+
+def test_field_keys_and_encrypted_values_never_reach_the_logs(admin: Any, caplog: Any) -> None:
+    """Column keys (core/crypto.py) stay out of logs, command output and the audit trail; so do the stored ciphertexts."""
+    import base64
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import override_settings
+
+    from regwatch.core import crypto
+    from regwatch.core.models import Organization
+
+    caplog.set_level(logging.DEBUG)
+    new, old = base64.b64encode(b"N" * 16).decode(), base64.b64encode(b"O" * 16).decode()
+    org = Organization.objects.select_related("region").filter(parent__isnull=False).first()
+    assert org is not None
+    client = Client(raise_request_exception=False)
+    client.force_login(admin)
+    form = {"code": org.code, "name": org.name, "kind": org.kind, "parent": org.parent_id, "region": org.region_id}
+    with override_settings(REGWATCH_FIELD_KEYS=f"old:{old}"):
+        saved = client.post(f"/organizations/{org.pk}/edit/", {**form, "contact": "李四", "phone": "0571-12345678"})
+        assert saved.status_code == 302, saved.content.decode()[:2000]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM core_organization WHERE id = %s", [org.pk])
+        before = cursor.fetchone()[0]
+    assert crypto.key_id(before) == "old"
+    out = io.StringIO()
+    with override_settings(REGWATCH_FIELD_KEYS=f"new:{new},old:{old}"):
+        call_command("rotate_keys", stdout=out)
+        assert "李四" in client.get(f"/organizations/{org.pk}/").content.decode()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT phone FROM core_organization WHERE id = %s", [org.pk])
+            after = cursor.fetchone()[0]
+            cursor.execute("UPDATE core_organization SET phone = %s WHERE id = %s", [after[:-4] + "AAAA", org.pk])
+        assert client.get(f"/organizations/{org.pk}/").status_code == 500  # a tampered value fails loudly …
+    derived = base64.b64encode(crypto.derive_key(settings.SECRET_KEY, "sm4").secret).decode()
+    trail = json.dumps(list(AuditEvent.objects.values("before", "after")), ensure_ascii=False, default=str)
+    for secret in (new, old, derived, before, after):
+        assert secret not in caplog.text, "a key or a ciphertext was logged"  # … and the log names neither key nor value
+        assert secret not in out.getvalue() and secret not in trail

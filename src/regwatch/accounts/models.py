@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from regwatch.audit.registry import audited
+from regwatch.core.fields import EncryptedTextField
 
 
 @audited
@@ -19,7 +20,7 @@ class User(AbstractUser):
         "core.Organization", verbose_name="所属机构", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
     display_name = models.CharField("姓名", max_length=50, blank=True)
-    phone = models.CharField("手机号", max_length=20, blank=True)
+    phone = EncryptedTextField("手机号", max_length=20, blank=True)  # SM4 at rest (docs/security.md)
     extra_regions = models.ManyToManyField(
         "core.Region",
         verbose_name="额外授权区划",

@@ -12,6 +12,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
+from . import throttling
+
 TITLES = {
     400: "请求数据有误",
     401: "未登录或认证失败",
@@ -39,6 +41,7 @@ def problem(status_code: int, detail: Any = None, errors: Any = None, **extra: A
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    exc = throttling.refused_caller(exc, context)  # 401s count against the anonymous rate (api/throttling.py)
     if isinstance(exc, ProtectedError | RestrictedError):
         return Response(problem(409, "该数据仍被其他数据引用，不能删除"), status=409, content_type=CONTENT_TYPE)
     if isinstance(exc, DjangoValidationError):
@@ -57,6 +60,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body = problem(409, "已存在相同标识的数据", errors=data)
         else:
             body = problem(response.status_code, "提交的数据未通过校验", errors=data)
+    elif isinstance(exc, exceptions.Throttled):
+        wait = getattr(exc, "wait", None)  # whole seconds, also sent as Retry-After
+        body = problem(429, throttling.retry_detail(wait), retry_after=wait)
     else:
         detail = data.get("detail") if isinstance(data, dict) else data
         body = problem(response.status_code, str(detail) if detail else None)

@@ -7,6 +7,8 @@ from django.db import models
 
 from regwatch.audit.registry import audited
 
+from .fields import EncryptedTextField
+
 
 class RegionLevel(models.TextChoices):
     PROVINCE = "province", "省级"
@@ -83,8 +85,9 @@ class Organization(TreeMixin):
     kind = models.CharField("类型", max_length=12, choices=Kind.choices, default=Kind.BUREAU)
     parent = models.ForeignKey("self", verbose_name="上级机构", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     region = models.ForeignKey(Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="organizations")
-    contact = models.CharField("联系人", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
+    # A contact person's name and number: personal data, SM4 at rest (docs/security.md).
+    contact = EncryptedTextField("联系人", max_length=50, blank=True)
+    phone = EncryptedTextField("联系电话", max_length=30, blank=True)
 
     class Meta:
         verbose_name = "组织机构"

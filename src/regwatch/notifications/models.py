@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from regwatch.core.fields import EncryptedTextField
+
 
 class Message(models.Model):
     scope_owner_field = "recipient"  # an inbox is personal: nobody else sees it, administrators included
@@ -44,7 +46,7 @@ class OutboxItem(models.Model):
     channel = models.CharField("渠道", max_length=20)
     kind = models.CharField("消息类型", max_length=40, blank=True)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", null=True, on_delete=models.SET_NULL, related_name="+")
-    address = models.CharField("地址", max_length=200)
+    address = EncryptedTextField("地址", max_length=200)  # a phone, a mailbox: SM4 at rest (docs/security.md)
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容")
     url = models.CharField("链接", max_length=255, blank=True)
