@@ -114,3 +114,6 @@ def test_field_keys_and_encrypted_values_never_reach_the_logs(admin: Any, caplog
     for secret in (new, old, derived, before, after):
         assert secret not in caplog.text, "a key or a ciphertext was logged"  # … and the log names neither key nor value
         assert secret not in out.getvalue() and secret not in trail
+    # The clear values of encrypted columns stay out of the trail too; that they changed does not.
+    assert "0571-12345678" not in trail and "李四" not in trail
+    assert AuditEvent.objects.filter(object_type="core.organization", object_id=str(org.pk), after__phone__startswith="已加密·").exists()

@@ -26,11 +26,21 @@ NEVER_SNAPSHOT = {"password"}
 NOT_A_CHANGE = {"last_login"}
 
 
+def _fingerprint(value: Any) -> str:
+    """An encrypted column enters the trail as a keyed fingerprint: a change stays visible, the value does not."""
+    from .chain import audit_key
+    from .ledger import keyed_digest
+
+    return f"已加密·{keyed_digest(audit_key(), str(value).encode())[:8]}" if value else ""
+
+
 def snapshot(instance: models.Model) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for f in instance._meta.concrete_fields:
-        if f.attname not in NEVER_SNAPSHOT:
-            data[f.attname] = _json_value(getattr(instance, f.attname))
+        if f.attname in NEVER_SNAPSHOT:
+            continue
+        value = getattr(instance, f.attname)
+        data[f.attname] = _fingerprint(value) if getattr(f, "encrypted", False) else _json_value(value)
     return data
 
 

@@ -20,6 +20,7 @@ from . import crypto
 
 class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     description = "Text encrypted with SM4-GCM"
+    encrypted = True  # the audit trail keeps a keyed fingerprint, never the clear value (audit.services.snapshot)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ from regwatch.core.crypto import encrypt_existing
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0004_grant_access_and_role_label"),
+        ("accounts", "0005_password_history_otp_session"),
     ]
 
     operations = [
