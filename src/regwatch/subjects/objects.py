@@ -21,6 +21,9 @@ from .models import Record, RecordType, Subject, SubjectKind, SubjectTag, Tag
 from .panels import panels_for
 
 TIMELINE_LIMIT = 500
+# Each view of a subject's page (一企一档) is an access event, named in the access log as below.
+VIEW_SUBJECT = "view_subject"
+register_labels(lambda: {VIEW_SUBJECT: "查看主体档案"})
 
 
 def subject_profile(subject: Subject, user: Any) -> dict[str, Any]:
@@ -81,6 +84,7 @@ register(
         form_fields=["kind", "uscc", "name", "region", "industry_code", "address", "legal_representative", "status", "established_on"],
         detail_template="subjects/subject_detail.html",
         detail_context=subject_profile,
+        view_access=VIEW_SUBJECT,
         api_fields=[
             "id",
             "kind",
