@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from regwatch.audit.operations import key_operation
 from regwatch.audit.services import record_access
 from regwatch.web.services import require, require_in_scope
 
@@ -97,10 +98,13 @@ def save_user(actor: Any, user: User, save: Callable[[], Any]) -> None:
     refuse, undoing the whole save, if it changed access the actor may not grant.
 
     Comparing what is stored before and after, rather than what a form posted, holds for every
-    way of saving.  The audit events come from the model signals and vanish with the rollback.
+    way of saving.  The save is one audit event on the user, its fields, roles and regions before
+    and after together (``audit.operations``); it vanishes with the rollback.
     """
     original = None if user._state.adding else User.objects.get(pk=user.pk)
     before = access_of(original)
-    saved = save()  # an API create saves the serializer's own instance, not ``user``
-    target = saved if isinstance(saved, User) else user
-    check_access_change(actor, target, before, access_of(User.objects.get(pk=target.pk)))
+    with key_operation() as op:
+        saved = save()  # an API create saves the serializer's own instance, not ``user``
+        target = saved if isinstance(saved, User) else user
+        op.about(target)
+        check_access_change(actor, target, before, access_of(User.objects.get(pk=target.pk)))

@@ -15,8 +15,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
+from .operations import record
 from .registry import describe, is_audited
-from .services import is_change, record_change, record_login, snapshot
+from .services import is_change, record_login, snapshot
 
 _BEFORE = "_audit_before"
 _M2M_BEFORE = "_audit_m2m_before"
@@ -36,12 +37,12 @@ def _post_save(sender: type, instance: Any, created: bool, raw: bool = False, **
     after = snapshot(instance)
     if not created and not is_change(instance, before, after):
         return
-    record_change("create" if created else "update", instance, before, after)
+    record("create" if created else "update", instance, before, after)
 
 
 def _post_delete(sender: type, instance: Any, **kwargs: Any) -> None:
     if is_audited(sender):
-        record_change("delete", instance, snapshot(instance), None)
+        record("delete", instance, snapshot(instance), None)
 
 
 def _audited_m2m(through: type, model: type) -> models.ManyToManyField[Any, Any] | None:
@@ -81,7 +82,7 @@ def _m2m_changed(sender: type, instance: Any, action: str, reverse: bool, model:
         before = befores.pop((field.name, owner.pk), None)
         after = _names(owner, field)
         if before is not None and before != after:
-            record_change("update", owner, {field.name: before}, {field.name: after})
+            record("update", owner, {field.name: before}, {field.name: after})
 
 
 # Sign-ins are access events, one each.  Django sends these for the login page, the test client and

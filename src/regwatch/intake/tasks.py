@@ -10,14 +10,21 @@ from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
 @db_task()
 def ingest_uploaded(batch_id: int, path: str, target: str | None = None) -> None:
+    from regwatch.audit.context import Actor, acting_as, current_actor
+
     from .models import Batch
     from .pipeline import ingest_file
 
     batch = Batch.objects.select_related("source", "created_by").get(pk=batch_id)
+    uploader = batch.created_by
+    # The worker acts as the user who uploaded the file: every subject and record the batch
+    # writes, and its bulk event, are theirs in the audit trail, not "system"'s.
+    actor = Actor(get_user=lambda: uploader, label=uploader.get_username() if uploader else "system", ip=current_actor().ip)
     try:
         if batch.status != Batch.Status.RUNNING:
             return  # already ended (failed as never started while the worker was down)
-        ingest_file(batch.source, path, target=target, user=batch.created_by, batch=batch)
+        with acting_as(actor):
+            ingest_file(batch.source, path, target=target, user=uploader, batch=batch)
     finally:
         Path(path).unlink(missing_ok=True)
 

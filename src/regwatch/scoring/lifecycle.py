@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from regwatch.audit.operations import key_operation
 from regwatch.indicators.services import library
 
 from .models import CurrentGrade, ModelVersion, ScoreModel
@@ -56,8 +57,14 @@ def snapshot_indicators(version: ModelVersion) -> None:
 
 
 def create_draft(
-    model: ScoreModel, spec: dict[str, Any], user: Any, note: str = "", restored_from: ModelVersion | None = None
+    model: ScoreModel,
+    spec: dict[str, Any],
+    user: Any,
+    note: str = "",
+    restored_from: ModelVersion | None = None,
+    levels: list[dict[str, Any]] | None = None,
 ) -> ModelVersion:
+    """A new draft version, saved once (one audit event); ``levels``: the thresholds and colours, the scheme's by default."""
     latest = model.versions.order_by("-number").first()
     return ModelVersion.objects.create(
         model=model,
@@ -66,7 +73,7 @@ def create_draft(
         author=user if getattr(user, "is_authenticated", False) else None,
         note=note,
         restored_from=restored_from,
-        levels=model.scheme.levels,
+        levels=model.scheme.levels if levels is None else levels,
     )
 
 
@@ -74,10 +81,12 @@ def mark_validated(version: ModelVersion) -> ModelVersion:
     if version.status not in (S.DRAFT, S.VALIDATED, S.DRY_RUN):
         raise ValidationError("只有草稿版本可以校验")
     validate_version(version)
-    snapshot_indicators(version)
-    version.status = S.VALIDATED
-    version.validated_at = timezone.now()
-    version.save()
+    with key_operation() as op:
+        op.about(version)
+        snapshot_indicators(version)
+        version.status = S.VALIDATED
+        version.validated_at = timezone.now()
+        version.save()
     return version
 
 
@@ -105,9 +114,15 @@ def dry_run(
     version: ModelVersion, as_of: dt.date | None = None, user: Any = None, engine: str = "duckdb", progress: Any = None
 ) -> dict[str, Any]:
     """Score every subject with this version without publishing; distribution and migration matrix."""
+    check_dry_run(version)
+    with key_operation() as op:  # one event on the version: its dry run (the run's own event folds in)
+        op.about(version)
+        return _dry_run(version, as_of, user, engine, progress)
+
+
+def _dry_run(version: ModelVersion, as_of: dt.date | None, user: Any, engine: str, progress: Any) -> dict[str, Any]:
     from .runs import run_scoring
 
-    check_dry_run(version)
     run = run_scoring(version, as_of=as_of, user=user, engine=engine, publish=False, trigger="dry_run")
     _step(progress, f"已试算 {run.subject_count} 户，正在计算等级迁移")
     current = dict(CurrentGrade.objects.filter(scheme=version.model.scheme).values_list("subject_id", "level"))
@@ -125,9 +140,15 @@ def dry_run(
 
 def publish(version: ModelVersion, user: Any, as_of: dt.date | None = None, engine: str = "duckdb", progress: Any = None) -> Any:
     """Publish (two-person rule), retire the previous version, then score everyone with it."""
+    check_publish(version, user)
+    with key_operation() as op:  # one event on the version; the retired one, the scheme and the run fold in
+        op.about(version)
+        return _publish(version, user, as_of, engine, progress)
+
+
+def _publish(version: ModelVersion, user: Any, as_of: dt.date | None, engine: str, progress: Any) -> Any:
     from .runs import run_scoring
 
-    check_publish(version, user)
     with transaction.atomic():
         for old in ModelVersion.objects.select_for_update().filter(model=version.model, status=S.PUBLISHED):
             old.status = S.RETIRED

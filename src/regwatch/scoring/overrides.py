@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from regwatch.audit.operations import key_operation
 from regwatch.web.services import require, require_in_scope
 
 from .models import GradeOverride, GradeScheme
@@ -30,8 +31,15 @@ def propose(
     )
 
 
-@transaction.atomic
 def decide(user: Any, override: GradeOverride, approve: bool) -> GradeOverride:
+    """Approve or reject: one audit event on the override (what the approval sets off folds in)."""
+    with transaction.atomic(), key_operation() as op:
+        decided = _decide(user, override, approve)
+        op.about(decided)
+    return decided
+
+
+def _decide(user: Any, override: GradeOverride, approve: bool) -> GradeOverride:
     require(user, "scoring.change_gradeoverride")
     require_in_scope(user, override.subject)
     override = GradeOverride.objects.select_for_update().get(pk=override.pk)

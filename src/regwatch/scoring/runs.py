@@ -29,6 +29,7 @@ import pyarrow as pa
 from django.db import connection, transaction
 from django.utils import timezone
 
+from regwatch.audit.operations import Operation, key_operation
 from regwatch.indicators.services import library
 from regwatch.indicators.spec import IndicatorSpec
 from regwatch.ops.models import Job
@@ -109,7 +110,37 @@ def version_indicators(version: ModelVersion) -> list[IndicatorSpec]:
     return [i for i in specs if i.enabled]
 
 
-def run_scoring(
+# What a run's audit event keeps: its outcome, not its timings, host and heartbeat.
+RUN_AUDIT_FIELDS = (
+    "version_id",
+    "scheme_id",
+    "as_of",
+    "known_cutoff",
+    "mode",
+    "engine",
+    "status",
+    "trigger",
+    "subject_count",
+    "distribution",
+    "error",
+    "created_by_id",
+    "published_at",
+    "kept_newer",
+)
+
+
+def run_scoring(version: ModelVersion, as_of: dt.date | None = None, **kwargs: Any) -> ScoringRun:
+    """Score ``version``'s subjects as of a date; see ``_run_scoring`` for the options.
+
+    A run is one key operation with one audit event, on the run (its status, subject count and
+    distribution), whoever started it; the scores and grades it writes are not audited row by row.
+    """
+    with key_operation() as op:
+        return _run_scoring(op, version, as_of, **kwargs)
+
+
+def _run_scoring(
+    op: Operation,
     version: ModelVersion,
     as_of: dt.date | None = None,
     *,
@@ -139,6 +170,7 @@ def run_scoring(
         pid=os.getpid(),
         heartbeat_at=timezone.now(),
     )
+    op.about(run, created=True, fields=RUN_AUDIT_FIELDS)
     title = f"评分 {version} 基准日 {as_of}" + ("（增量）" if subject_ids is not None else "")
     timings: dict[str, float] = {}
     try:
@@ -193,8 +225,8 @@ def run_scoring(
             ScoringRun.objects.filter(pk=run.pk).update(timings=run.timings)
             progress.finish(result={"run": run.pk, "subjects": len(ids), "distribution": run.distribution}, message="完成")
     except BaseException as exc:
-        ScoringRun.objects.filter(pk=run.pk).update(status=ScoringRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:5000])
-        run.status = ScoringRun.Status.FAILED
+        run.status, run.error = ScoringRun.Status.FAILED, f"{type(exc).__name__}: {exc}"[:5000]
+        ScoringRun.objects.filter(pk=run.pk).update(status=run.status, error=run.error)
         raise
     return run
 

@@ -252,9 +252,7 @@ def edit_weights(request: Any, pk: int) -> HttpResponse:
                 errors["levels"].append(lifecycle._message(exc))
         spec, levels = shown_spec, shown_levels
         if not any(errors.values()):
-            draft = lifecycle.create_draft(base.model, checked_spec, request.user, note=note[:255])
-            draft.levels = checked_levels
-            draft.save()
+            draft = lifecycle.create_draft(base.model, checked_spec, request.user, note=note[:255], levels=checked_levels)
             messages.success(request, f"已保存为草稿 v{draft.number}，请校验、试算后由另一名用户发布")
             return redirect(_version_url(draft))
     else:

@@ -22,6 +22,9 @@ from .models import Record, RecordType, Subject, SubjectKind, SubjectTag, Tag
 from .panels import panels_for
 
 TIMELINE_LIMIT = 500
+# Each view of a subject's page (一企一档) is an access event, named in the access log as below.
+VIEW_SUBJECT = "view_subject"
+register_labels(lambda: {VIEW_SUBJECT: "查看主体档案"})
 
 
 def labels_of(record: Record) -> dict[str, str]:
@@ -87,6 +90,7 @@ register(
         form_fields=["kind", "uscc", "name", "region", "industry_code", "address", "legal_representative", "status", "established_on"],
         detail_template="subjects/subject_detail.html",
         detail_context=subject_profile,
+        view_access=VIEW_SUBJECT,
         api_fields=[
             "id",
             "kind",

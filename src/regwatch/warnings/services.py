@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from regwatch.accounts.scope import visible
+from regwatch.audit.operations import key_operation
 from regwatch.core.text import error_text
 from regwatch.web.services import require, require_in_scope
 
@@ -48,14 +49,23 @@ def review(user: Any, warning: Warning, decision: str, reason: str = "") -> Warn
 
 
 def bulk_review(user: Any, warnings: list[Warning], decision: str, reason: str = "") -> tuple[int, list[str]]:
-    done, errors = 0, []
-    for w in warnings:
-        try:
-            review(user, w, decision, reason)
-            done += 1
-        except (ValidationError, PermissionDenied) as exc:
-            errors.append(f"{w}：{error_text(exc)}")
-    return done, errors
+    """Review many at once: one audit event for the whole review (a summary naming the warnings)."""
+    done: list[Warning] = []
+    errors = []
+    with key_operation() as op:
+        for w in warnings:
+            try:
+                review(user, w, decision, reason)
+                done.append(w)
+            except (ValidationError, PermissionDenied) as exc:
+                errors.append(f"{w}：{error_text(exc)}")
+        if done:
+            summary = {"操作": "批量研判", "研判结论": DECISIONS[decision], "原因": reason.strip() or "—"}
+            op.summarize(Warning, {**summary, "预警": [f"{w}（{w.pk}）" for w in sorted(done, key=lambda w: w.pk)]})
+    return len(done), errors
+
+
+DECISIONS = {"confirm": "确认", "dismiss": "排除"}
 
 
 @transaction.atomic

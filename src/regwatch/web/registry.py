@@ -204,6 +204,9 @@ class ObjectType:
     # The app's own service wrapped around every generic save, UI and API alike, for checks that
     # need the stored state before and after (``save_with(user, obj, save)``; it calls ``save()``).
     save_with: Callable[[Any, Any, Callable[[], Any]], Any] | None = None
+    # The access event each view of an object's page writes ("view_subject": who looked at which
+    # subject's file), none when empty; htmx partials of the page are not views.
+    view_access: str = ""
 
     @property
     def title(self) -> str:

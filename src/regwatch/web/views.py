@@ -24,6 +24,7 @@ from .export import export_list
 from .forms import style_form
 from .history import readable_history
 from .masking import REVEAL_ACTION, Masked, Masker
+from .readable import register_labels
 from .registry import REGISTRY, Badge, Column, ObjectType, cards_for, field_label, shown, value_at
 from .services import delete_object, hidden_conflict, require, save_object, unavailable_message
 
@@ -119,6 +120,8 @@ class ObjectListView(ObjectView):
             "may_reveal": masker.controls and any(isinstance(c, Masked) for _, cells in rows for c in cells),
             "can_add": otype.editable and request.user.has_perm(otype.perm("add")),
         }
+        if is_search(request):
+            record_access(SEARCH, otype.title, q=request.GET["q"].strip(), rows=paginator.count)
         template = "web/_table.html" if request.htmx and request.htmx.target == "object-table" else "web/list.html"  # type: ignore[attr-defined]
         return render(request, template, context)
 
@@ -132,6 +135,20 @@ class ObjectListView(ObjectView):
         if request.htmx:  # type: ignore[attr-defined]
             return self.get(request)
         return redirect(f"{otype.url()}?{request.GET.urlencode()}" if request.GET else otype.url())
+
+
+SEARCH = "search"
+register_labels(lambda: {SEARCH: "关键字检索"})
+
+
+def is_search(request: HttpRequest) -> bool:
+    """A list asked for with a keyword is one search (an access event with the words, which only
+    auditors read; never a log line).  Its next pages, a sort or a page size chosen in the table
+    (htmx, not from the filter form) show the same search and are not logged again."""
+    if not request.GET.get("q", "").strip() or request.GET.get("page", "1") != "1":
+        return False
+    htmx = request.htmx  # type: ignore[attr-defined]
+    return not htmx or htmx.trigger == "filter-form"
 
 
 def page_size(value: str | None) -> int:
@@ -167,6 +184,8 @@ class ObjectDetailView(ObjectView):
         otype = self.otype
         require(request.user, otype.perm("view"))
         obj = self.get_object(pk)
+        if otype.view_access and not request.htmx:  # type: ignore[attr-defined]
+            record_access(otype.view_access, str(obj)[:255], id=obj.pk)
         return detail_page(request, otype, obj, otype.detail_context(obj, request.user) if otype.detail_context else {})
 
 

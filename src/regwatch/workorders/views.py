@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from regwatch.accounts.roles import role_label
 from regwatch.accounts.scope import visible
+from regwatch.audit.operations import key_operation
 from regwatch.audit.services import record_access
 from regwatch.core.models import Organization, Region
 from regwatch.core.orgpicker import OrgChoiceField, OrgPicker, jurisdiction, pickable, picker
@@ -223,7 +224,8 @@ def comment_view(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_object_or_404(scoped(request.user), pk=pk)
     text = request.POST.get("text", "").strip()
     if text:
-        Comment.objects.create(order=order, author_id=request.user.pk, text=text)
+        with key_operation() as op:
+            op.about(Comment.objects.create(order=order, author_id=request.user.pk, text=text), created=True)
     return redirect("web:work-orders_detail", order.pk)
 
 

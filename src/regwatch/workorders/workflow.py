@@ -27,6 +27,7 @@ from regwatch.accounts.models import User
 from regwatch.accounts.roles import ROLES
 from regwatch.accounts.scope import allows_object
 from regwatch.audit import ledger
+from regwatch.audit.operations import key_operation
 from regwatch.core.models import Organization
 from regwatch.core.orgpicker import pickable
 from regwatch.core.text import render_message
@@ -291,7 +292,7 @@ def create_order(
     if definition is None:
         raise TransitionRefused("unknown", f"未定义的工单类型：{workflow}")
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), key_operation() as op:
         order = WorkOrder(
             number=_next_number(now),
             title=title[:200],
@@ -321,6 +322,7 @@ def create_order(
             announce_order(order.pk, "waiting", ctx, roles, actor_id=actor)
         if warning is not None:
             mark_dispatched(warning)
+        op.about(order, created=True)  # the creation step and the warning's 已派单 fold in
     return order
 
 
@@ -343,13 +345,15 @@ def create_and_dispatch(user: Any, *, workflow: str, assignee_org: Organization 
     """
     definition = WorkflowDefinition.objects.filter(code=workflow, is_current=True).first()
     found = assigning_transition(definition) if definition is not None and assignee_org is not None else None
-    with transaction.atomic():
+    with transaction.atomic(), key_operation() as op:
         if found is None or assignee_org is None:
-            return create_order(user, workflow=workflow, assignee_org=assignee_org, **kwargs)
-        t, field = found
-        order = create_order(user, workflow=workflow, **kwargs)
-        transition(order, user, t["code"], {field: assignee_org.pk})
-        order.refresh_from_db()
+            order = create_order(user, workflow=workflow, assignee_org=assignee_org, **kwargs)
+        else:
+            t, field = found
+            order = create_order(user, workflow=workflow, **kwargs)
+            transition(order, user, t["code"], {field: assignee_org.pk})
+            order.refresh_from_db()
+        op.about(order, created=True)  # created and dispatched: one operation
     return order
 
 
@@ -378,7 +382,9 @@ def transition(
 def _transition(
     order: WorkOrder, user: Any, action: str, fields: dict[str, Any] | None, files: list[StoredFile], comment: str
 ) -> WorkOrderStep:
-    with transaction.atomic():
+    # One audit event per step, on the step; the order's changes and the effects (a warning
+    # closed, a record written back) fold into it (audit.operations).
+    with transaction.atomic(), key_operation() as op:
         order = WorkOrder.objects.select_for_update().select_related("workflow").get(pk=order.pk)
         t = transition_spec(order, action)
         why = (
@@ -414,6 +420,7 @@ def _transition(
         order.data = {**order.data, **values}
         order.locked_by = order.locked_at = None
         order.save()
+        op.about(step, created=True)
     _notify_after(order, t, step, from_state)
     return step
 
