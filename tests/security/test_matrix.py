@@ -93,7 +93,7 @@ class Targets:
     """Objects inside the 西湖区 for every route parameter, made once per test."""
 
     def __init__(self) -> None:
-        from regwatch.intake.models import Batch, MatchReview, MergeLog, QuarantinedRow, Source
+        from regwatch.intake.models import Batch, FieldMapping, MatchReview, MergeLog, QuarantinedRow, Source
         from regwatch.notifications.models import OutboxItem
         from regwatch.ops.models import Job
         from regwatch.scoring.models import CurrentGrade, ModelVersion
@@ -129,7 +129,7 @@ class Targets:
         versions = list(ModelVersion.objects.order_by("pk")[:2])
         self.versions = versions
         self.source: Source = self.batch.source
-        self.mapping = inside(__import__("regwatch.intake.models", fromlist=["FieldMapping"]).FieldMapping)
+        self.mapping = inside(FieldMapping)
         self.target_user = inspector
         self.graded = (
             CurrentGrade.objects.filter(subject__region__path__startswith=inspector.organization.region.path).order_by("pk").first().subject
@@ -328,3 +328,47 @@ def test_every_role_set_names_real_roles() -> None:
     for key, roles in matrix.all_declarations().items():
         unknown = roles - set(ROLE_CODES)
         assert not unknown, f"{key} names unknown roles {sorted(unknown)}"
+
+
+# ---- three-role separation, at the level of permissions --------------------------------------------
+
+BUSINESS_DATA = [
+    "subjects.view_subject",
+    "subjects.view_record",
+    "subjects.view_subjecttag",
+    "scoring.view_currentgrade",
+    "scoring.view_score",
+    "scoring.view_scoringrun",
+    "scoring.view_gradeoverride",
+    "warnings.view_warning",
+    "workorders.view_workorder",
+    "workorders.view_clue",
+    "workorders.view_ledger",
+    "intake.view_batch",
+    "intake.view_quarantinedrow",
+    "quality.view_measurement",
+]
+AUDIT_TRAIL = ["audit.view_auditevent", "audit.view_accessevent", "audit.view_ledgerentry"]
+
+
+def _perms(role: str) -> set[str]:
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name=role)
+    return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+
+
+def test_the_system_admin_reads_configuration_but_no_business_data_and_no_audit_trail(world: None) -> None:
+    perms = _perms("system_admin")
+    assert not perms & {*BUSINESS_DATA, *AUDIT_TRAIL}, sorted(perms & {*BUSINESS_DATA, *AUDIT_TRAIL})
+    assert "accounts.grant_access" not in perms
+    for config in ("core.change_region", "core.change_dictionary", "accounts.add_user", "ops.view_job", "warnings.view_warningrule"):
+        assert config in perms, config
+
+
+def test_only_the_security_admin_grants_and_the_auditor_only_reads_the_audit_trail(world: None) -> None:
+    assert [code for code in ROLES if "accounts.grant_access" in _perms(code)] == ["security_admin"]
+    assert not _perms("security_admin") & {*BUSINESS_DATA, *AUDIT_TRAIL}
+    auditor = _perms("auditor") - {"notifications.view_message"}  # everyone reads their own inbox
+    assert auditor and all(p.startswith("audit.view_") for p in auditor), sorted(auditor)
+    assert not _perms("auditor") & set(BUSINESS_DATA)

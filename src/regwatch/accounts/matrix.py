@@ -276,3 +276,11 @@ def stale_declarations(route_names: set[str], operation_ids: set[str]) -> list[s
     stale += [f"ROUTES[{name!r}]" for name in ROUTES if name not in route_names]
     stale += [f"OPERATIONS[{op!r}]" for op in OPERATIONS if op not in operation_ids]
     return stale
+
+
+def table(columns: list[tuple[str, str]]) -> list[list[str]]:
+    """The matrix as rows of text: a header, then one row per declaration; ``columns`` are (code, label)."""
+    rows = [["", *(label for _, label in columns)]]
+    for key, allowed in all_declarations().items():
+        rows.append([key, *("✓" if code in allowed else "" for code, _ in columns)])
+    return rows
