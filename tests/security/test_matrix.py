@@ -372,3 +372,17 @@ def test_only_the_security_admin_grants_and_the_auditor_only_reads_the_audit_tra
     auditor = _perms("auditor") - {"notifications.view_message"}  # everyone reads their own inbox
     assert auditor and all(p.startswith("audit.view_") for p in auditor), sorted(auditor)
     assert not _perms("auditor") & set(BUSINESS_DATA)
+
+
+def test_the_matrix_command_prints_every_declaration_with_chinese_role_names() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("access_matrix", "--markdown", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "系统管理员" in lines[0] and "审计员" in lines[0] and "未登录" in lines[0]
+    assert len(lines) == 2 + len(matrix.all_declarations())
+    audit_row = next(line for line in lines if line.startswith("| `audit-events (view)`"))
+    assert audit_row.count("✓") == 1  # the auditor's alone
