@@ -386,3 +386,15 @@ def test_the_matrix_command_prints_every_declaration_with_chinese_role_names() -
     assert len(lines) == 2 + len(matrix.all_declarations())
     audit_row = next(line for line in lines if line.startswith("| `audit-events (view)`"))
     assert audit_row.count("✓") == 1  # the auditor's alone
+
+
+def test_the_system_admin_reads_a_warning_rule_without_its_warning_counts(admin: Any, leader: Any) -> None:
+    from regwatch.warnings.models import WarningRule
+    from tests.conftest import login
+
+    rule = WarningRule.objects.order_by("pk").first()
+    assert rule is not None
+    as_admin = login(admin).get(f"/warning-rules/{rule.pk}/")
+    assert as_admin.status_code == 200 and rule.name in as_admin.content.decode()
+    assert "规则效果" not in as_admin.content.decode() and "累计预警" not in as_admin.content.decode()
+    assert "累计预警" in login(leader).get(f"/warning-rules/{rule.pk}/").content.decode()
