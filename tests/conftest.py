@@ -101,6 +101,10 @@ def make_overseer() -> Any:
         username="overseer", defaults={"display_name": "综合业务测试员", "organization": admin.organization, "scope_all": True}
     )
     if created:
+        from regwatch.packs.demo import DEMO_PASSWORD
+
+        user.set_password(DEMO_PASSWORD)  # browser tests sign in with it
+        user.save(update_fields=["password"])
         user.groups.add(*Group.objects.filter(name__in=OVERSEER_ROLES))
     return user
 
