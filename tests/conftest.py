@@ -83,6 +83,42 @@ def admin(world: None) -> Any:
     return _user("admin")
 
 
+OVERSEER_ROLES = ("leader", "business_admin", "data_admin", "model_admin")
+
+
+def make_overseer() -> Any:
+    """A city-level user with every business role and every region: sees every business list.
+
+    The system administrator (``admin``) no longer does (三员分立): tests that look at business
+    pages through one user look through this one.
+    """
+    from django.contrib.auth.models import Group
+
+    from regwatch.accounts.models import User
+
+    admin = _user("admin")
+    user, created = User.objects.get_or_create(
+        username="overseer", defaults={"display_name": "综合业务测试员", "organization": admin.organization, "scope_all": True}
+    )
+    if created:
+        from regwatch.packs.demo import DEMO_PASSWORD
+
+        user.set_password(DEMO_PASSWORD)  # browser tests sign in with it
+        user.save(update_fields=["password"])
+        user.groups.add(*Group.objects.filter(name__in=OVERSEER_ROLES))
+    return user
+
+
+@pytest.fixture
+def overseer(world: None) -> Any:
+    return make_overseer()
+
+
+@pytest.fixture
+def overseer_client(overseer: Any) -> Client:
+    return login(overseer)
+
+
 @pytest.fixture
 def inspector(world: None) -> Any:
     """Works for the 西湖区 bureau: sees only 西湖区."""

@@ -1,4 +1,4 @@
-"""Statistics count only what the user may see: the inspector (西湖区 only) against the administrator.
+"""Statistics count only what the user may see: the inspector (西湖区 only) against a city-wide business user (the overseer).
 
 Rule hit counts, a run's grade distribution, a dry run's migration matrix, the grade distribution
 page, work-order timeliness and the quality report.  The data comes from tests/builders.py, one
@@ -27,13 +27,13 @@ def both(inspector: Any, admin: Any) -> World:
     return make_world(inspector, admin)
 
 
-def test_rule_page_counts_only_visible_warnings(both: World, inspector_client: Any, admin_client: Any) -> None:
+def test_rule_page_counts_only_visible_warnings(both: World, inspector_client: Any, overseer_client: Any) -> None:
     rule = WarningRule.objects.order_by("pk").first()
     assert rule is not None
     inside, outside = build(Warning, both)
     Warning.objects.filter(pk__in=[inside.pk, outside.pk]).update(rule=rule, outcome="false_alarm")
     mine = inspector_client.get(f"/warning-rules/{rule.pk}/").context
-    everyone = admin_client.get(f"/warning-rules/{rule.pk}/").context
+    everyone = overseer_client.get(f"/warning-rules/{rule.pk}/").context
     assert mine["total"] == visible(rule.warnings.all(), both.user).count()
     assert everyone["total"] == rule.warnings.count()
     assert everyone["total"] - mine["total"] >= 1
@@ -46,7 +46,7 @@ def _run_with_two_scores(both: World) -> ScoringRun:
     return inside.run  # type: ignore[no-any-return]
 
 
-def test_run_page_distribution_counts_only_visible_scores(both: World, inspector_client: Any, admin_client: Any) -> None:
+def test_run_page_distribution_counts_only_visible_scores(both: World, inspector_client: Any, overseer_client: Any) -> None:
     run = _run_with_two_scores(both)
     mine = run_context(run, both.user)
     everyone = run_context(run, both.other)
@@ -55,7 +55,7 @@ def test_run_page_distribution_counts_only_visible_scores(both: World, inspector
     assert [s.subject_id for s in mine["top"]] == [both.inside.pk]
     body = inspector_client.get(f"/scoring-runs/{run.pk}/").content.decode()
     assert "您的数据范围内 1 户" in body and both.outside.name not in body
-    assert "您的数据范围内 2 户" in admin_client.get(f"/scoring-runs/{run.pk}/").content.decode()
+    assert "您的数据范围内 2 户" in overseer_client.get(f"/scoring-runs/{run.pk}/").content.decode()
 
 
 def test_dry_run_migration_matrix_counts_only_visible_subjects(both: World) -> None:
@@ -69,20 +69,20 @@ def test_dry_run_migration_matrix_counts_only_visible_subjects(both: World) -> N
     assert sum(n for _, n in mine["dry_distribution"]) == 1
 
 
-def test_grade_distribution_page_counts_only_visible_grades(both: World, inspector_client: Any, admin_client: Any) -> None:
+def test_grade_distribution_page_counts_only_visible_grades(both: World, inspector_client: Any, overseer_client: Any) -> None:
     build(CurrentGrade, both)
     mine = inspector_client.get("/scoring/distribution/").context
-    everyone = admin_client.get("/scoring/distribution/").context
+    everyone = overseer_client.get("/scoring/distribution/").context
     scheme = mine["scheme"]
     grades = CurrentGrade.objects.filter(scheme=scheme)
     assert mine["total"] == visible(grades, both.user).count() >= 1
     assert everyone["total"] == grades.count() > mine["total"]
 
 
-def test_work_order_statistics_count_only_visible_orders(both: World, inspector_client: Any, admin_client: Any) -> None:
+def test_work_order_statistics_count_only_visible_orders(both: World, inspector_client: Any, overseer_client: Any) -> None:
     build(WorkOrder, both)
     mine = inspector_client.get("/workorders/stats/").context  # the last 30 days: the orders just built
-    everyone = admin_client.get("/workorders/stats/").context
+    everyone = overseer_client.get("/workorders/stats/").context
     assert mine["totals"]["created"] == sum(r["created"] for r in mine["by_org"]) == visible(WorkOrder.objects.all(), both.user).count()
     assert everyone["totals"]["created"] == WorkOrder.objects.count() > mine["totals"]["created"]
 

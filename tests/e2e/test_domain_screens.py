@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from regwatch.scoring.models import CurrentGrade, ModelVersion
 from regwatch.scoring.runs import run_scoring
+from tests.conftest import make_overseer
 
 from .conftest import ARTIFACTS, login
 
@@ -96,7 +97,8 @@ def test_generic_pages_of_warnings_work_orders_and_batches(page: Any) -> None:
         for raw in ("True", "False", "None"):
             assert raw not in text, f"{url} shows {raw}"
     page.context.clear_cookies()
-    login(page, "admin")
+    make_overseer()  # business pages: the system administrator reads none (三员分立)
+    login(page, "overseer")
     for name, url in [("intake-batches-list", "/intake-batches/"), ("intake-batches-detail", f"/intake-batches/{batch.pk}/")]:
         page.goto(f"{page.base_url}{url}")
         expect(page.locator("h2.page-title")).to_be_visible()

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from regwatch.scoring.models import CurrentGrade, ModelVersion
 from regwatch.scoring.runs import run_scoring
+from tests.conftest import make_overseer
 
 from .conftest import ARTIFACTS, login
 
@@ -22,7 +23,8 @@ def test_the_explanation_panel_reads_as_sentences_that_add_up(page: Any) -> None
     grade = CurrentGrade.objects.filter(scheme=version.model.scheme).order_by("-score").first()
     assert grade is not None
 
-    login(page, "admin")
+    make_overseer()  # business pages: the system administrator reads none (三员分立)
+    login(page, "overseer")
     page.goto(f"{page.base_url}/subjects/{grade.subject_id}/")
     panel = page.locator("#grade-panel")
     expect(panel.locator(".grade-subtotal").first).to_contain_text("项目得分合计")

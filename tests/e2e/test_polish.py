@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from regwatch.scoring.models import ModelVersion
 from regwatch.scoring.runs import run_scoring
 from regwatch.workorders.models import WorkflowDefinition
+from tests.conftest import make_overseer
 
 from .conftest import ARTIFACTS, login
 
@@ -42,7 +43,9 @@ def test_short_cjk_cells_stay_whole_and_badges_fit_the_navbar(page: Any) -> None
     assert version is not None
     run_scoring(version, as_of=dt.date(2026, 11, 1), trigger="test")  # a second run: the chart has two points
 
-    login(page, "admin")
+    make_overseer()  # business pages: the system administrator reads none (三员分立)
+
+    login(page, "overseer")
     # A narrow window is where one-character-per-line wrapping happened.
     page.set_viewport_size({"width": 1024, "height": 800})
     page.goto(f"{page.base_url}/warnings/")
@@ -74,7 +77,8 @@ def test_short_cjk_cells_stay_whole_and_badges_fit_the_navbar(page: Any) -> None
 
 
 def test_the_menu_is_one_row_and_date_fields_have_a_chinese_calendar(page: Any) -> None:
-    login(page, "admin")  # the user with the most menus
+    make_overseer()  # business pages: the system administrator reads none (三员分立)
+    login(page, "overseer")  # the user with the most menus (every business role)
     page.goto(f"{page.base_url}/workorders/stats/")
     nav = page.locator("#main-nav")
     first = nav.locator(".nav-link").first.bounding_box()

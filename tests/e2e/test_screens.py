@@ -21,6 +21,7 @@ from regwatch.warnings.firing import fire
 from regwatch.warnings.models import Warning, WarningRule
 from regwatch.workorders.models import WorkOrder
 from regwatch.workorders.workflow import create_order, transition
+from tests.conftest import make_overseer
 
 from .conftest import ARTIFACTS, login
 
@@ -50,7 +51,9 @@ def test_warning_page_shows_the_records_behind_it_and_the_grade(page: Any) -> No
     w = w or fire(s, rule=WarningRule.objects.get(code="complaint_cluster"), context={"count": 3, "days": 90})
     assert w is not None
 
-    login(page, "admin")
+    make_overseer()  # business pages: the system administrator reads none (三员分立)
+
+    login(page, "overseer")
     page.goto(f"{page.base_url}/warnings/{w.pk}/")
     rows = page.locator("#evidence-records tbody tr")
     expect(rows.first).to_be_visible()
@@ -86,7 +89,8 @@ def _orders() -> None:
 
 def test_work_order_statistics_draw_their_charts_and_export(page: Any) -> None:
     _orders()
-    login(page, "admin")
+    make_overseer()  # business pages: the system administrator reads none (三员分立)
+    login(page, "overseer")
     page.goto(f"{page.base_url}/workorders/stats/")
     for holder in ("chart-trend", "chart-state", "chart-org"):
         _canvas(page, holder)
@@ -122,7 +126,8 @@ def _measurements() -> None:
 
 def test_quality_report_draws_trends(page: Any) -> None:
     _measurements()
-    login(page, "admin")
+    make_overseer()  # business pages: the system administrator reads none (三员分立)
+    login(page, "overseer")
     page.goto(f"{page.base_url}/quality/report/?source=samr_penalty")
     _canvas(page, "trend-source")
     _canvas(page, "trend-dimension")
@@ -132,7 +137,8 @@ def test_quality_report_draws_trends(page: Any) -> None:
 
 
 def test_indicator_distribution_is_a_chart(page: Any) -> None:
-    login(page, "admin")
+    make_overseer()  # business pages: the system administrator reads none (三员分立)
+    login(page, "overseer")
     for code in ("inspection_fail_rate", "penalties_12m"):
         ind = Indicator.objects.get(code=code)
         page.goto(f"{page.base_url}/indicators/{ind.pk}/")

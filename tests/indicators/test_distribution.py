@@ -24,10 +24,10 @@ def _latest(pack: str) -> ScoringRun:
     return run
 
 
-def test_counts_are_a_bar_chart_with_a_summary(admin_client: Any) -> None:
+def test_counts_are_a_bar_chart_with_a_summary(overseer_client: Any) -> None:
     ind = Indicator.objects.get(code="penalties_12m")
     run = _latest(ind.pack)
-    page = admin_client.get(f"/indicators/{ind.pk}/").content.decode()
+    page = overseer_client.get(f"/indicators/{ind.pk}/").content.decode()
     assert 'data-chart="value-distribution-chart-data"' in page
     assert "vendor/echarts/echarts.min.js" in page and "regwatch/charts.js" in page and "<script>" not in page
     data = _chart(page, "value-distribution-chart-data")
@@ -42,9 +42,9 @@ def test_counts_are_a_bar_chart_with_a_summary(admin_client: Any) -> None:
     assert "<th>取值</th>" in table and "主体数" in table
 
 
-def test_a_ratio_is_binned_in_percent(admin_client: Any) -> None:
+def test_a_ratio_is_binned_in_percent(overseer_client: Any) -> None:
     ind = Indicator.objects.get(code="inspection_fail_rate")
-    page = admin_client.get(f"/indicators/{ind.pk}/").content.decode()
+    page = overseer_client.get(f"/indicators/{ind.pk}/").content.decode()
     data = _chart(page, "value-distribution-chart-data")
     labels = [c for c in data["categories"] if c != "无数据"]
     assert labels and all("%" in c for c in labels)

@@ -127,11 +127,11 @@ def _user(username: str) -> Any:
     return User.objects.get(username=username)
 
 
-def test_the_distribution_page_names_its_scheme_and_offers_the_other(admin_client: Client) -> None:
-    default = admin_client.get("/scoring/distribution/").content.decode()
+def test_the_distribution_page_names_its_scheme_and_offers_the_other(overseer_client: Client) -> None:
+    default = overseer_client.get("/scoring/distribution/").content.decode()
     assert "等级分布 · 食品企业信用风险分类（A/B/C/D）" in default  # the scheme with the most grades first
     assert 'value="eco_watch_risk5"' in default and 'value="eco_watch_credit3"' in default
-    eco = admin_client.get("/scoring/distribution/", {"scheme": ECO_SCHEME}).content.decode()
+    eco = overseer_client.get("/scoring/distribution/", {"scheme": ECO_SCHEME}).content.decode()
     assert "等级分布 · 环境风险五级分类" in eco
     for name in ("低风险", "较低风险", "中风险", "较高风险", "高风险"):
         assert f"{name}</th>" in eco
@@ -147,26 +147,26 @@ def test_the_inspector_sees_only_the_schemes_of_subjects_in_scope(inspector_clie
         assert "食品企业信用风险分类" in page  # nothing of the test pack in 西湖区: the offered scheme falls back
 
 
-def test_explanation_api_says_which_scheme_and_lets_the_caller_choose(admin_client: Client) -> None:
+def test_explanation_api_says_which_scheme_and_lets_the_caller_choose(overseer_client: Client) -> None:
     subject = eco_unit()
     url = f"/api/v1/scoring/subjects/{subject.pk}/explanation/"
-    data = admin_client.get(url).json()
+    data = overseer_client.get(url).json()
     assert data["schemes"] == [{"code": CREDIT_SCHEME, "name": "环保信用三级评价"}, {"code": ECO_SCHEME, "name": "环境风险五级分类"}]
     assert data["scheme"] == CREDIT_SCHEME and data["level"] in {"G", "Y", "K"}
-    risk = admin_client.get(url, {"scheme": ECO_SCHEME}).json()
+    risk = overseer_client.get(url, {"scheme": ECO_SCHEME}).json()
     assert risk["scheme"] == ECO_SCHEME and risk["scheme_name"] == "环境风险五级分类" and risk["level"].startswith("R")
-    assert admin_client.get(url, {"scheme": FOOD_SCHEME}).status_code == 404  # not graded there
+    assert overseer_client.get(url, {"scheme": FOOD_SCHEME}).status_code == 404  # not graded there
 
 
-def test_a_subject_graded_in_two_schemes_gets_a_scheme_select(admin_client: Client) -> None:
+def test_a_subject_graded_in_two_schemes_gets_a_scheme_select(overseer_client: Client) -> None:
     subject = eco_unit()
-    page = admin_client.get(f"/subjects/{subject.pk}/").content.decode()
+    page = overseer_client.get(f"/subjects/{subject.pk}/").content.decode()
     assert 'id="grade-scheme"' in page and "环境风险五级分类" in page and "环保信用三级评价" in page
-    swapped = admin_client.get(f"/scoring/subjects/{subject.pk}/grade/", {"scheme": ECO_SCHEME}).content.decode()
+    swapped = overseer_client.get(f"/scoring/subjects/{subject.pk}/grade/", {"scheme": ECO_SCHEME}).content.decode()
     assert f'<option value="{ECO_SCHEME}" selected>' in swapped and "排污单位环境风险评分模型" in swapped
     food = Subject.objects.filter(pack="food_credit").order_by("pk").first()
     assert food is not None
-    single = admin_client.get(f"/subjects/{food.pk}/").content.decode()
+    single = overseer_client.get(f"/subjects/{food.pk}/").content.decode()
     assert 'id="grade-scheme"' not in single and 'id="grade-scheme-name">食品企业信用风险分类（A/B/C/D）' in single
 
 

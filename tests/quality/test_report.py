@@ -54,8 +54,8 @@ def _chart(page: str, element_id: str) -> Any:
     return json.loads(page[start : page.index("</script>", start)])
 
 
-def test_scores_are_percentages_under_chinese_names(measured: Source, admin_client: Any) -> None:
-    page = admin_client.get("/quality/report/", {"month": "2031-03", "source": measured.code}).content.decode()
+def test_scores_are_percentages_under_chinese_names(measured: Source, overseer_client: Any) -> None:
+    page = overseer_client.get("/quality/report/", {"month": "2031-03", "source": measured.code}).content.decode()
     by_field = page[page.index('id="by-field"') : page.index("</table>", page.index('id="by-field"'))]
     assert "行政处罚 · 处罚种类" in by_field and "行政处罚 · 发生日期" in by_field and "主体登记 · 统一社会信用代码" in by_field
     assert "penalty" not in by_field and "uscc" not in by_field
@@ -70,8 +70,8 @@ def test_scores_are_percentages_under_chinese_names(measured: Source, admin_clie
     assert "0.5000" not in page and "0.9" not in by_field
 
 
-def test_trend_charts_per_source_and_dimension(measured: Source, admin_client: Any) -> None:
-    page = admin_client.get("/quality/report/", {"month": "2031-03"}).content.decode()
+def test_trend_charts_per_source_and_dimension(measured: Source, overseer_client: Any) -> None:
+    page = overseer_client.get("/quality/report/", {"month": "2031-03"}).content.decode()
     assert 'data-chart="trend-source-data"' in page and 'data-chart="trend-dimension-data"' in page
     assert "vendor/echarts/echarts.min.js" in page and "regwatch/charts.js" in page
     by_source = _chart(page, "trend-source-data")

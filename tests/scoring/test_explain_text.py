@@ -59,7 +59,7 @@ def _texts(data: Any) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_page_and_api_show_no_formula_and_the_numbers_add_up(world: None, admin_client: Any) -> None:
+def test_page_and_api_show_no_formula_and_the_numbers_add_up(world: None, overseer_client: Any) -> None:
     version = ModelVersion.objects.get(model__code="food_credit", status="published")
     runs.run_scoring(version, as_of=TODAY)
     graded = Subject.objects.filter(pack="food_credit", grades__isnull=False)
@@ -67,8 +67,8 @@ def test_page_and_api_show_no_formula_and_the_numbers_add_up(world: None, admin_
     subjects = [*graded.order_by("-grades__score")[:3], *graded.order_by("grades__score")[:2], *graded.order_by("pk")[:3]]
     seen_formula = seen_missing = False
     for subject in subjects:
-        data = admin_client.get(f"/api/v1/scoring/subjects/{subject.pk}/explanation/").json()
-        page = admin_client.get(f"/subjects/{subject.pk}/").content.decode()
+        data = overseer_client.get(f"/api/v1/scoring/subjects/{subject.pk}/explanation/").json()
+        page = overseer_client.get(f"/subjects/{subject.pk}/").content.decode()
         for text in [*_texts(data), page]:
             assert not any(s in text for s in SOURCE_TEXT), text[:200]
         # Items → category (capped to 0..100) → × weight → total equal to the score.

@@ -19,13 +19,13 @@ def _chart_data(html: str) -> dict[str, Any]:
     return data
 
 
-def test_history_has_the_bands_and_keeps_same_day_runs_apart(world: None, admin_client: Any) -> None:
+def test_history_has_the_bands_and_keeps_same_day_runs_apart(world: None, overseer_client: Any) -> None:
     version = ModelVersion.objects.filter(model__pack="food_credit", status=ModelVersion.Status.PUBLISHED).first()
     assert version is not None
     again = runs.run_scoring(version, as_of=TODAY, trigger="test")  # a second run on the same as-of date
     subject = Subject.objects.filter(pack="food_credit", scores__run=again).first()
     assert subject is not None
-    data = _chart_data(admin_client.get(f"/subjects/{subject.pk}/").content.decode())
+    data = _chart_data(overseer_client.get(f"/subjects/{subject.pk}/").content.decode())
 
     same_day = [p for p in data["points"] if p["as_of"] == TODAY.isoformat()]
     assert len(same_day) >= 2 and len({p["run"] for p in same_day}) == len(same_day)

@@ -293,13 +293,13 @@ def test_an_override_is_proposed_from_the_form_and_approved_on_its_generic_page(
     assert subject.name in approver.get("/grade-overrides/").content.decode()  # listed by the generic type
 
 
-def test_subject_page_panel_and_api_explanation(world: None, admin_client: Any, inspector: Any) -> None:
+def test_subject_page_panel_and_api_explanation(world: None, overseer_client: Any, inspector: Any) -> None:
     run = runs.run_scoring(published(), as_of=TODAY)
     subject = Subject.objects.filter(pack="food_credit", region__path__startswith=inspector.organization.region.path).first()
     assert subject is not None
-    page = admin_client.get(f"/subjects/{subject.pk}/").content.decode()
+    page = overseer_client.get(f"/subjects/{subject.pk}/").content.decode()
     assert "评分解释" in page and "grade-history" in page
-    data = admin_client.get(f"/api/v1/scoring/subjects/{subject.pk}/explanation/").json()
+    data = overseer_client.get(f"/api/v1/scoring/subjects/{subject.pk}/explanation/").json()
     assert data["run"] == run.pk and data["level"] in "ABCD" and len(data["categories"]) == 6
     outside = Subject.objects.exclude(region__path__startswith=inspector.organization.region.path).first()
     from django.test import Client
@@ -310,9 +310,11 @@ def test_subject_page_panel_and_api_explanation(world: None, admin_client: Any, 
     assert c.get(f"/api/v1/scoring/subjects/{subject.pk}/explanation/").status_code == 200
 
 
-def test_scoring_screens_render_and_versions_can_be_edited(world: None, admin_client: Any, django_user_model: Any) -> None:
+def test_scoring_screens_render_and_versions_can_be_edited(world: None, leader: Any, django_user_model: Any) -> None:
     from django.test import Client
 
+    viewer = Client()  # a reader of every scoring screen who is no model administrator
+    viewer.force_login(leader)
     version = published()
     run = runs.run_scoring(version, as_of=TODAY)
     for url in [
@@ -322,17 +324,17 @@ def test_scoring_screens_render_and_versions_can_be_edited(world: None, admin_cl
         f"/scoring-runs/{run.pk}/",
         "/indicators/",
     ]:
-        assert admin_client.get(url).status_code == 200, url
-    page = admin_client.get("/scoring/distribution/").content.decode()
+        assert viewer.get(url).status_code == 200, url
+    page = viewer.get("/scoring/distribution/").content.decode()
     assert "按区县" in page and "按行业" in page
     from regwatch.indicators.models import Indicator
 
-    detail = admin_client.get(f"/indicators/{Indicator.objects.get(code='penalties_12m').pk}/").content.decode()
+    detail = viewer.get(f"/indicators/{Indicator.objects.get(code='penalties_12m').pk}/").content.decode()
     assert "取值分布" in detail and "v1" in detail
     author = Client()
     author.force_login(django_user_model.objects.get(username="model_admin"))
     assert author.get(f"/scoring/versions/{version.pk}/edit/").status_code == 200
-    assert admin_client.get(f"/scoring/versions/{version.pk}/edit/").status_code == 403  # 系统管理员 may only look
+    assert viewer.get(f"/scoring/versions/{version.pk}/edit/").status_code == 403  # 领导 may only look
     form = {f"weight_{c['code']}": c["weight"] for c in version.spec["categories"]}
     form |= {f"{k}_{lv['code']}": lv[k] for lv in version.levels for k in ("min", "max", "color")}
     bad = author.post(f"/scoring/versions/{version.pk}/edit/", form | {"weight_basic": 50})
@@ -344,7 +346,7 @@ def test_scoring_screens_render_and_versions_can_be_edited(world: None, admin_cl
     )
     draft = ModelVersion.objects.order_by("-pk").first()
     assert ok.status_code == 302 and draft is not None and draft.status == "draft" and draft.levels[0]["color"] == "#00aa00"
-    compare = admin_client.get(f"/scoring/compare/{version.pk}/{draft.pk}/").content.decode()
+    compare = viewer.get(f"/scoring/compare/{version.pk}/{draft.pk}/").content.decode()
     assert "table-warning" in compare
 
 

@@ -120,9 +120,9 @@ def test_pool_screen_filters_and_bulk_review(world: None, inspector: Any, inspec
     assert inspector_client.get(f"/warnings/{hidden.pk}/").status_code == 404
 
 
-def test_rule_page_shows_precision(world: None, admin_client: Any) -> None:
+def test_rule_page_shows_precision(world: None, overseer_client: Any) -> None:
     rule = WarningRule.objects.get(code="new_penalty")
-    body = admin_client.get(f"/warning-rules/{rule.pk}/").content.decode()
+    body = overseer_client.get(f"/warning-rules/{rule.pk}/").content.decode()
     assert "精确率" in body
 
 

@@ -56,8 +56,8 @@ def _figures(client: Any, query: str) -> tuple[dict[str, Any], str]:
     return r.context["totals"], r.content.decode()
 
 
-def test_the_date_range_changes_the_totals(orders: dict[str, WorkOrder], admin_client: Any, inspector: Any) -> None:
-    totals, page = _figures(admin_client, "?from=2026-11-01&to=2026-11-30")
+def test_the_date_range_changes_the_totals(orders: dict[str, WorkOrder], overseer_client: Any, inspector: Any) -> None:
+    totals, page = _figures(overseer_client, "?from=2026-11-01&to=2026-11-30")
     assert totals == {"created": 2, "closed": 2, "overdue": 1, "on_time_rate": 50.0, "avg_days": 5.5}
     assert '<div class="h1 mb-0" id="total-created">2</div>' in page
     assert ">50.0%<" in page and "5.5 个工作日" in page and "2026-11-01 至 2026-11-30" in page
@@ -65,13 +65,13 @@ def test_the_date_range_changes_the_totals(orders: dict[str, WorkOrder], admin_c
     cells = '<td class="text-end">2</td><td class="text-end">2</td><td class="text-end">1</td>'
     assert row.startswith(f"<td>{inspector.organization.name}</td>{cells}")
 
-    totals, page = _figures(admin_client, "?from=2026-11-01&to=2026-11-05")
+    totals, page = _figures(overseer_client, "?from=2026-11-01&to=2026-11-05")
     assert totals == {"created": 1, "closed": 1, "overdue": 0, "on_time_rate": 0.0, "avg_days": 7.0}
     assert 'value="2026-11-05"' in page
 
 
-def test_the_page_draws_charts_from_the_figures(orders: dict[str, WorkOrder], admin_client: Any, inspector: Any) -> None:
-    _, page = _figures(admin_client, "?from=2026-11-01&to=2026-11-30")
+def test_the_page_draws_charts_from_the_figures(orders: dict[str, WorkOrder], overseer_client: Any, inspector: Any) -> None:
+    _, page = _figures(overseer_client, "?from=2026-11-01&to=2026-11-30")
     for chart in ("chart-trend", "chart-state", "chart-org"):
         assert f'data-chart="{chart}-data"' in page
     assert "vendor/echarts/echarts.min.js" in page and "regwatch/charts.js" in page and "<script>" not in page
@@ -83,16 +83,18 @@ def test_the_page_draws_charts_from_the_figures(orders: dict[str, WorkOrder], ad
     assert inspector.organization.name in by_org["categories"]
 
 
-def test_a_wrong_range_keeps_what_was_typed_and_says_why(admin_client: Any) -> None:
-    r = admin_client.get("/workorders/stats/?from=2026-12-01&to=2026-11-01")
+def test_a_wrong_range_keeps_what_was_typed_and_says_why(overseer_client: Any) -> None:
+    r = overseer_client.get("/workorders/stats/?from=2026-12-01&to=2026-11-01")
     assert r.status_code == 400
     page = r.content.decode()
     assert "开始日期不能晚于结束日期" in page and 'value="2026-12-01"' in page and 'value="2026-11-01"' in page
 
 
-def test_export_is_a_workbook_with_chinese_headers_and_is_logged(orders: dict[str, WorkOrder], admin_client: Any, inspector: Any) -> None:
+def test_export_is_a_workbook_with_chinese_headers_and_is_logged(
+    orders: dict[str, WorkOrder], overseer_client: Any, inspector: Any
+) -> None:
     before = AccessEvent.objects.filter(action="export").count()
-    r = admin_client.get("/workorders/stats/?from=2026-11-01&to=2026-11-30&export=xlsx")
+    r = overseer_client.get("/workorders/stats/?from=2026-11-01&to=2026-11-30&export=xlsx")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in r["Content-Disposition"]
     wb = load_workbook(io.BytesIO(b"".join(r.streaming_content)))

@@ -18,18 +18,21 @@ class Role:
 
 
 _READ_ALL = ("core.view_*", "subjects.view_*", "packs.view_*")
+# Definitions in the subjects app, not subjects or records: configuration the system administrator reads.
+_SUBJECT_CONFIG = ("subjects.view_subjectkind", "subjects.view_recordtype", "subjects.view_tag")
 _MANAGE_USERS = ("accounts.view_user", "accounts.change_user", "accounts.view_listpreference")
 
 ROLES: dict[str, Role] = {
     r.code: r
     for r in [
-        # Three-role separation (三员分立): the system administrator manages accounts and
-        # configuration but never grants roles or scopes (accounts.grant_access); the security
-        # administrator grants them; the auditor only reads the audit trail.
+        # Three-role separation (三员分立, docs/security.md): the system administrator manages
+        # accounts and configuration but reads no business data and no audit trail, and never
+        # grants roles or scopes (accounts.grant_access); the security administrator grants them;
+        # the auditor only reads the audit trail.  Apps add configuration views in permissions.py.
         Role(
             "system_admin",
             "系统管理员",
-            ("core.*", *_MANAGE_USERS, "accounts.add_user", "accounts.delete_user", "audit.view_*", "subjects.view_*", "packs.*"),
+            ("core.*", *_MANAGE_USERS, "accounts.add_user", "accounts.delete_user", "packs.*", *_SUBJECT_CONFIG),
         ),
         Role("security_admin", "安全管理员", (*_MANAGE_USERS, "accounts.grant_access", "core.view_region", "core.view_organization")),
         Role("auditor", "审计员", ("audit.view_*",)),

@@ -124,7 +124,10 @@ def run_context(run: ScoringRun, user: Any) -> dict[str, Any]:
 def indicator_distribution(indicator: Any, user: Any) -> dict[str, Any]:
     """How the latest published full run's values of ``indicator`` are spread over the subjects the
     user may see: up to twelve distinct values each get a bar, more are cut into ten bins of about
-    equal counts.  A ratio (unit 比例) is shown in percent."""
+    equal counts.  A ratio (unit 比例) is shown in percent.  Scores are business data: nothing for a
+    reader of the indicator alone (the system administrator, 三员分立)."""
+    if not user.has_perm("scoring.view_score"):
+        return {}
     run = (
         ScoringRun.objects.filter(version__model__pack=indicator.pack, status=ScoringRun.Status.PUBLISHED, mode=ScoringRun.Mode.FULL)
         .order_by("-published_at", "-pk")

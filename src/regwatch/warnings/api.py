@@ -107,6 +107,7 @@ class WarningReview(APIView):
 
     @extend_schema(request=ReviewSerializer, responses={200: WarningSerializer})
     def post(self, request: Request, pk: int) -> Response:
+        require(request.user, "warnings.change_warning")
         w = get_object_or_404(_scoped(request), pk=pk)
         s = ReviewSerializer(data=request.data)
         s.is_valid(raise_exception=True)

@@ -49,10 +49,14 @@ register_labels(
 
 def rule_context(rule: WarningRule, user: Any) -> dict[str, Any]:
     """Hit counts and precision over the warnings this user may see, not over every region."""
+    if not user.has_perm("warnings.view_warning"):
+        # Counts of warnings are business data: a reader of the rule alone sees neither them nor 关注 (三员分立).
+        return {"reads_warnings": False}
     seen = visible(Warning.objects.filter(rule=rule), user)
     outcomes = dict(seen.exclude(outcome="").values_list("outcome").annotate(n=Count("id")).order_by())
     tp, fp = outcomes.get(Outcome.CONFIRMED, 0), outcomes.get(Outcome.FALSE_ALARM, 0)
     return {
+        "reads_warnings": True,
         "precision": tp / (tp + fp) if tp + fp else None,
         "true_positives": tp,
         "false_alarms": fp,

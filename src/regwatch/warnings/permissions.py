@@ -5,5 +5,5 @@ grant("model_admin", "warnings.view_*", "warnings.change_warningrule", "warnings
 grant("inspector", "warnings.view_*", "warnings.change_warning", "warnings.add_suppression")
 grant("leader", "warnings.view_*", "warnings.change_warning")
 grant("data_admin", "warnings.view_*")
-grant("system_admin", "warnings.view_*")
+grant("system_admin", "warnings.view_warningrule")  # the rules, not the warnings
 grant("api_client", "warnings.view_warning", "warnings.add_warning")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
 app_name = "warnings"
 urlpatterns = [
     path("bulk/", views.bulk, name="bulk"),
-    path("<int:pk>/<str:action>/", views.act, name="act"),
+    # Only the four actions: any other word (edit, delete) is the generic read-only type's 404.
+    re_path(r"^(?P<pk>[0-9]+)/(?P<action>review|snooze|suppress|merge)/$", views.act, name="act"),
 ]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from regwatch.core.text import error_text
 from regwatch.web.redirects import safe_next
+from regwatch.web.services import require
 
 from . import services
 from .models import Warning
@@ -30,6 +31,7 @@ DETAIL_CONTEXT: list[Callable[[Any, Warning], dict[str, Any]]] = []
 @login_required
 @require_POST
 def bulk(request: HttpRequest) -> HttpResponse:
+    require(request.user, "warnings.change_warning")
     chosen = list(scoped(request.user).filter(pk__in=_ids(request.POST.getlist("ids"))))
     if not chosen:
         messages.error(request, "请先勾选预警")
@@ -66,6 +68,7 @@ def _back(request: HttpRequest) -> str:
 @login_required
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    require(request.user, "warnings.change_warning")
     w = get_object_or_404(scoped(request.user), pk=pk)
     p = request.POST
     try:

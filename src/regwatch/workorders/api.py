@@ -115,6 +115,7 @@ class WorkOrderTransition(APIView):
 
     @extend_schema(request=TransitionSerializer, responses={200: WorkOrderDetailSerializer})
     def post(self, request: Request, pk: int) -> Response:
+        require(request.user, "workorders.change_workorder")
         order = get_object_or_404(_scoped(request), pk=pk)
         s = TransitionSerializer(data=request.data)
         s.is_valid(raise_exception=True)

@@ -45,12 +45,14 @@ def ledger_context(ledger: Ledger, user: Any) -> dict[str, Any]:
 @login_required
 def clues(request: HttpRequest) -> HttpResponse:
     """The old address of the clue list (now the generic list, with 新增 for registering one)."""
+    require(request.user, "workorders.view_clue")
     return redirect("web:clues_list")
 
 
 @login_required
 @require_POST
 def review_clue(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "workorders.change_clue")
     clue = get_object_or_404(visible(Clue.objects.all(), request.user), pk=pk)
     try:
         svc.review_clue(request.user, clue, request.POST.get("decision") == "accept", request.POST.get("reason", ""))

@@ -11,7 +11,7 @@ grant(
     "workorders.add_attachment",
 )
 grant("data_admin", "workorders.view_*")
-grant("system_admin", "workorders.view_*")
+grant("system_admin", "workorders.view_workflowdefinition")  # the workflows, not the orders
 grant("model_admin", "workorders.view_workflowdefinition")
 grant("business_admin", "audit.view_ledgerentry")
 grant("leader", "audit.view_ledgerentry")

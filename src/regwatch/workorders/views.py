@@ -53,6 +53,7 @@ def _posted_org(value: str) -> Organization | None:
 @require_POST
 def from_warning(request: HttpRequest, warning_pk: int) -> HttpResponse:
     """派单处置 on the warning page: a new order of the chosen workflow, handed to the chosen organisation."""
+    require(request.user, "workorders.add_workorder")
     w = get_object_or_404(warning_services.scoped(request.user), pk=warning_pk)
     try:
         pack = (w.rule.pack if w.rule else "") or w.subject.pack
@@ -192,12 +193,14 @@ def order_context(order: WorkOrder, user: Any, failed: dict[str, Any] | None = N
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The old address of an order's page: the generic detail at /work-orders/<pk>/ replaced it."""
+    require(request.user, "workorders.view_workorder")
     return redirect("web:work-orders_detail", pk)
 
 
 @login_required
 @require_POST
 def transition_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "workorders.change_workorder")
     order = get_object_or_404(scoped(request.user), pk=pk)
     action = request.POST.get("action", "")
     t = workflow.transition_spec(order, action)
