@@ -154,6 +154,9 @@ def _route_kwargs(t: Targets, name: str, user: Any) -> dict[str, Any]:
     bespoke: dict[str, Callable[[], dict[str, Any]]] = {
         "accounts:password_reset": lambda: {"pk": t.target_user.pk},
         "accounts:unlock": lambda: {"pk": t.target_user.pk},
+        "accounts:otp_reset": lambda: {"pk": t.target_user.pk},
+        "web:reveal": lambda: {"slug": "subjects", "pk": t.subject.pk},
+        "approvals:decide": lambda: {"pk": t.inside["approvals"].pk},
         "ops:job_progress": lambda: {"pk": t.job.pk},
         "intake:import_template": lambda: {"pk": t.mapping.pk},
         "intake:mapping_edit": lambda: {"pk": t.mapping.pk},
@@ -235,6 +238,8 @@ def _outcome(response: Any) -> str:
 
 # Headers a route needs to answer at all: the captcha refresh answers only scripts.
 HEADERS = {"captcha-refresh": {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}}
+# The least a POST-only form names for a permitted user to get past "not found": which field, which list.
+POST_DATA = {"web:reveal": {"field": "legal_representative"}, "approvals:request_export": {"list": "subjects"}}
 
 
 def _request(client: Client, method: str, url: str, name: str = "") -> Any:
@@ -244,7 +249,7 @@ def _request(client: Client, method: str, url: str, name: str = "") -> Any:
             if method == "GET":
                 response = client.get(url, **headers)
                 if response.status_code == 405:  # POST-only: an empty form
-                    response = client.post(url, **headers)
+                    response = client.post(url, POST_DATA.get(name, {}), **headers)
             else:
                 response = getattr(client, method.lower())(url, data={}, content_type="application/json")
         except Exception as exc:  # noqa: BLE001 - a crash is a mismatch to report, not the end of the table

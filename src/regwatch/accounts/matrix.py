@@ -42,6 +42,7 @@ SIGNED_IN = roles(
     "system_admin", "security_admin", "auditor", "data_admin", "model_admin", "business_admin", "inspector", "leader", "api_client"
 )
 PUBLIC = SIGNED_IN | {ANONYMOUS}
+ADMINISTRATORS = roles("system_admin", "security_admin", "auditor")  # 三员
 
 # Business data (subjects, records, grades, warnings): read by the business roles, never by the
 # three administrators of 三员分立 (system, security, audit).
@@ -89,6 +90,7 @@ TYPES: dict[str, TypeAccess] = {
     "dictionary-items": T(REFERENCE_READERS, add=SYSTEM | DATA, change=SYSTEM | DATA, delete=SYSTEM),
     "jobs": T(JOB_READERS),
     "messages": T(SIGNED_IN),  # each user's own inbox
+    "approvals": T(BUSINESS_READERS),  # read-only type: requests are made and decided by the routes below
     # audit trail
     "audit-events": T(AUDITORS),
     "access-events": T(AUDITORS),
@@ -142,6 +144,15 @@ ROUTES: dict[str, Roles] = {
     "accounts:password_change": SIGNED_IN,
     "accounts:password_reset": USER_MANAGERS,
     "accounts:unlock": USER_MANAGERS,
+    "accounts:otp_verify": SIGNED_IN,
+    "accounts:otp_setup": SIGNED_IN,
+    "accounts:otp_disable": SIGNED_IN - ADMINISTRATORS,  # two-factor is compulsory for the three administrators
+    "accounts:otp_reset": SECURITY,
+    # masking and approvals
+    "web:reveal": roles("leader"),  # holders of approvals.view_unmasked
+    "approvals:request_export": BUSINESS_READERS,
+    "approvals:decide": roles("leader"),  # approve_export; a grade override's request also business_admin
+    "ops:audit_verify": AUDITORS,
     # the framework
     "web:home": SIGNED_IN,
     "api-root": SIGNED_IN,

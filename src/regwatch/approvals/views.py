@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from regwatch.accounts.scope import visible
 from regwatch.core.text import error_text
 from regwatch.web.export import ExportAsk, list_filters
 from regwatch.web.registry import REGISTRY
+from regwatch.web.services import require
 
 from . import services
 from .models import ApprovalRequest
@@ -22,6 +23,7 @@ from .models import ApprovalRequest
 @require_POST
 def request_export(request: HttpRequest) -> HttpResponse:
     """申请导出审批: the export refused at ``next`` (list and filters) is asked for, with a reason."""
+    require(request.user, "approvals.add_approvalrequest")
     otype = REGISTRY.get(request.POST.get("list", ""))
     if otype is None or not otype.export:
         raise Http404
@@ -49,8 +51,8 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     approve = request.POST.get("action") == "approve"
     try:
         services.decide(request.user, req, approve, request.POST.get("note", ""))
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc) if isinstance(exc, ValidationError) else str(exc))
+    except ValidationError as exc:  # a refusal for want of permission stays a 403 (the matrix)
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, "已批准" if approve else "已驳回")
     return redirect("web:approvals_detail", req.pk)
