@@ -64,7 +64,7 @@ def test_history_is_shown_on_the_detail_page(data_admin_client: Any) -> None:
     data_admin_client.post(REGISTRY["subjects"].url("edit", subject), _subject_form(subject, legal_representative="测试人"))
     page = data_admin_client.get(REGISTRY["subjects"].url("detail", subject)).content.decode()
     # The change is listed; the person's name stays masked there as everywhere (the data administrator may not see it in clear).
-    assert "变更记录" in page and "测*人" in page and "测试人" not in page
+    assert "变更记录" in page and "测**" in page and "测试人" not in page
 
 
 def test_export_is_logged_as_access_event(data_admin: Any, data_admin_client: Any) -> None:

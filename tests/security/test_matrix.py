@@ -131,6 +131,16 @@ class Targets:
         self.source: Source = self.batch.source
         self.mapping = inside(FieldMapping)
         self.target_user = inspector
+        from regwatch.approvals.models import ApprovalRequest
+
+        self.approval = ApprovalRequest.objects.create(  # asked by the inspector: the leader may decide it
+            kind="export",
+            title="矩阵测试导出",
+            requester=inspector,
+            region=self.subject.region,
+            target={"list": "subjects"},
+            reason="矩阵测试",
+        )
         self.graded = (
             CurrentGrade.objects.filter(subject__region__path__startswith=inspector.organization.region.path).order_by("pk").first().subject
         )  # type: ignore[union-attr]
@@ -156,7 +166,7 @@ def _route_kwargs(t: Targets, name: str, user: Any) -> dict[str, Any]:
         "accounts:unlock": lambda: {"pk": t.target_user.pk},
         "accounts:otp_reset": lambda: {"pk": t.target_user.pk},
         "web:reveal": lambda: {"slug": "subjects", "pk": t.subject.pk},
-        "approvals:decide": lambda: {"pk": t.inside["approvals"].pk},
+        "approvals:decide": lambda: {"pk": t.approval.pk},
         "ops:job_progress": lambda: {"pk": t.job.pk},
         "intake:import_template": lambda: {"pk": t.mapping.pk},
         "intake:mapping_edit": lambda: {"pk": t.mapping.pk},
@@ -293,6 +303,8 @@ def _table(rows: list[tuple[str, str, str]]) -> str:
 @pytest.mark.parametrize("role", ROLE_CODES)
 def test_every_route_answers_each_role_as_declared(role: str, world: None, settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # Thousands of calls in a minute: the rate limits (tests/security/test_rate_limits.py) would answer 429.
+    settings.REGWATCH_API_RATE = settings.REGWATCH_API_ANON_RATE = "1000000/min"
     targets = Targets()
     user = _user_of(role)
     client = Client()

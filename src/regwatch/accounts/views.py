@@ -167,6 +167,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def otp_disable(request: HttpRequest) -> HttpResponse:
+    if otp.device_of(request.user) is None:
+        messages.info(request, "您尚未启用两步验证")
+        return redirect("accounts:otp_setup")
     if not request.user.is_verified():  # type: ignore[union-attr]
         raise PermissionDenied("请先完成两步验证")
     otp.disable_own(request)

@@ -26,9 +26,13 @@ def propose(
         raise ValidationError("请填写调整理由")
     if expires_on <= timezone.localdate():
         raise ValidationError("有效期须晚于今天")
-    return GradeOverride.objects.create(
-        subject=subject, scheme=scheme, level=level, reason=reason, evidence=evidence, expires_on=expires_on, proposed_by=user
-    )
+    # One event on the override: its mirror in the 审批 list (approvals) folds in.
+    with transaction.atomic(), key_operation() as op:
+        override = GradeOverride.objects.create(
+            subject=subject, scheme=scheme, level=level, reason=reason, evidence=evidence, expires_on=expires_on, proposed_by=user
+        )
+        op.about(override, created=True)
+    return override
 
 
 def decide(user: Any, override: GradeOverride, approve: bool) -> GradeOverride:
