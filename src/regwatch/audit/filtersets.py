@@ -48,18 +48,13 @@ class _TrailFilterSet(SearchFilterSet):
     actor = django_filters.CharFilter(field_name="actor_label", lookup_expr="icontains", label="操作人")
     ip = django_filters.CharFilter(field_name="ip", lookup_expr="startswith", label="IP 地址（可填前缀）")
 
-    def search(self, queryset: models.QuerySet[Any], name: str, value: str) -> models.QuerySet[Any]:
-        value = value.strip()
-        if not value:
-            return queryset
-        condition = Q()
-        for f in self.search_fields:
-            condition |= Q(**{f"{f}__icontains": value})
+    def search_condition(self, queryset: models.QuerySet[Any], value: str) -> Q:
+        condition = super().search_condition(queryset, value)
         # PostgreSQL reads JSON back as text with the characters; SQLite keeps them \u-escaped.
         for word in {value, json.dumps(value)[1:-1]}:
             for f in self.json_fields:
                 condition |= Q(**{f"{f}__icontains": word})
-        return queryset.filter(condition)
+        return condition
 
 
 class AuditEventFilterSet(_TrailFilterSet):

@@ -152,12 +152,14 @@ class SearchFilterSet(django_filters.FilterSet):
 
     def search(self, queryset: models.QuerySet[Any], name: str, value: str) -> models.QuerySet[Any]:
         value = value.strip()
-        if not value:
-            return queryset
+        return queryset.filter(self.search_condition(queryset, value)) if value else queryset
+
+    def search_condition(self, queryset: models.QuerySet[Any], value: str) -> Q:
+        """Rows whose search fields contain ``value``; a filter set may widen it (the audit trail's JSON)."""
         condition = Q()
         for f in self.search_fields:
             if "__" in f:
                 condition |= Q(pk__in=queryset.model._default_manager.filter(**{f"{f}__icontains": value}).values("pk"))
             else:
                 condition |= Q(**{f"{f}__icontains": value})
-        return queryset.filter(condition)
+        return condition
